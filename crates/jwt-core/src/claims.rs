@@ -1,0 +1,115 @@
+//! Registered claims (RFC 7519 section 4.1) plus any serde type for the rest.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::NumericDate;
+
+/// The `aud` claim: one audience or several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// `"aud": "x"`.
+    One(String),
+    /// `"aud": ["x", "y"]`.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `aud` names `audience`.
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Self::One(a) => a == audience,
+            Self::Many(all) => all.iter().any(|a| a == audience),
+        }
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(aud: &str) -> Self {
+        Self::One(aud.to_owned())
+    }
+}
+
+impl From<String> for Audience {
+    fn from(aud: String) -> Self {
+        Self::One(aud)
+    }
+}
+
+/// A JWT claims set: the registered claims, typed, and `T` for the rest
+/// (flattened into the same JSON object).
+///
+/// `T` defaults to a JSON map, so unknown claims are kept; use your own
+/// `#[derive(Serialize, Deserialize)]` struct for typed private claims.
+/// `Debug` shows the issuer's length, not the issuer: some issuers are credentials.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claims<T = Map<String, Value>> {
+    /// Issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// Expiration time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<NumericDate>,
+    /// Not before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<NumericDate>,
+    /// Issued at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<NumericDate>,
+    /// JWT id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Every other claim.
+    #[serde(flatten)]
+    pub extra: T,
+}
+
+impl<T: Default> Default for Claims<T> {
+    fn default() -> Self {
+        Self::with_extra(T::default())
+    }
+}
+
+impl<T> Claims<T> {
+    /// Claims with no registered claim set and `extra` for the rest.
+    pub fn with_extra(extra: T) -> Self {
+        Self {
+            iss: None,
+            sub: None,
+            aud: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            jti: None,
+            extra,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Claims<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let iss = self
+            .iss
+            .as_ref()
+            .map(|i| format!("<{} chars>", i.chars().count()));
+        f.debug_struct("Claims")
+            .field("iss", &iss)
+            .field("sub", &self.sub)
+            .field("aud", &self.aud)
+            .field("exp", &self.exp)
+            .field("nbf", &self.nbf)
+            .field("iat", &self.iat)
+            .field("jti", &self.jti)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}

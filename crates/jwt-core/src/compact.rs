@@ -1,0 +1,277 @@
+//! Compact JWS serialization (RFC 7515 section 7.1):
+//! `base64url(header) . base64url(claims) . base64url(signature)`.
+//!
+//! Encoding computes the header segment once per [`Encoder`] and never
+//! re-parses a key. Decoding checks the size before decoding anything, then
+//! the shape, then the header (`alg` bound to the verifier, `crit`), then the
+//! signature, and only then reads the claims.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
+use crate::{AsyncSigner, Claims, Header, Signer, Token, Validation, Verifier, base64url, json};
+
+/// Header members whose meaning RFC 7515 fixes; they may not be listed in `crit`.
+const REGISTERED_HEADER_NAMES: &[&str] = &[
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
+
+/// Mints tokens with one signer and one header, reusing the encoded header.
+#[derive(Clone)]
+pub struct Encoder {
+    signer: Arc<dyn Signer>,
+    header: Header,
+    header_segment: Vec<u8>,
+}
+
+impl fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encoder")
+            .field("signer", &self.signer)
+            .field("header", &self.header)
+            .finish()
+    }
+}
+
+impl Encoder {
+    /// An encoder with the header `{"alg": <signer's>, "typ": "JWT"}`, plus
+    /// `kid` when the signer's key has one.
+    pub fn new(signer: impl Into<Arc<dyn Signer>>) -> Result<Self> {
+        let signer = signer.into();
+        let mut header = Header::new(Signer::algorithm(&*signer));
+        header.kid = Signer::key_id(&*signer).map(str::to_owned);
+        Self::with_header(signer, header)
+    }
+
+    /// An encoder with a header of the caller's; its `alg` must be the signer's.
+    pub fn with_header(signer: impl Into<Arc<dyn Signer>>, header: Header) -> Result<Self> {
+        let signer = signer.into();
+        let expected = Signer::algorithm(&*signer);
+        if header.alg != expected {
+            return Err(Error::AlgorithmMismatch {
+                expected,
+                found: header.alg,
+            });
+        }
+        let header_segment = encode_header(&header)?;
+        Ok(Self {
+            signer,
+            header,
+            header_segment,
+        })
+    }
+
+    /// The header every token of this encoder carries.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The signer.
+    pub fn signer(&self) -> &dyn Signer {
+        &*self.signer
+    }
+
+    /// Serializes `claims`, signs, and returns the compact token.
+    pub fn encode<C: Serialize + ?Sized>(&self, claims: &C) -> Result<Token> {
+        let mut out = signing_input(&self.header_segment, claims)?;
+        let signature = Signer::sign(&*self.signer, &out)?;
+        finish(out.as_mut(), signature.as_bytes())?;
+        into_token(out)
+    }
+}
+
+/// Mints one token with a signer whose key lives elsewhere (HSM, KMS).
+pub async fn encode_async<C: Serialize + ?Sized>(
+    signer: &dyn AsyncSigner,
+    header: &Header,
+    claims: &C,
+) -> Result<Token> {
+    if header.alg != signer.algorithm() {
+        return Err(Error::AlgorithmMismatch {
+            expected: signer.algorithm(),
+            found: header.alg,
+        });
+    }
+    let mut out = signing_input(&encode_header(header)?, claims)?;
+    let signature = signer.sign(&out).await?;
+    finish(&mut out, signature.as_bytes())?;
+    into_token(out)
+}
+
+fn encode_header(header: &Header) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(header).map_err(|e| Error::json("header", &e))?;
+    let mut segment = Vec::with_capacity(json.len() * 4 / 3 + 4);
+    base64url::encode_into(&json, &mut segment);
+    Ok(segment)
+}
+
+fn signing_input<C: Serialize + ?Sized>(header_segment: &[u8], claims: &C) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(claims).map_err(|e| Error::json("claims", &e))?;
+    // Room for the claims and a 512-byte signature (RSA-4096), so nothing reallocates.
+    let mut out = Vec::with_capacity(header_segment.len() + 2 + json.len() * 4 / 3 + 4 + 700);
+    out.extend_from_slice(header_segment);
+    out.push(b'.');
+    base64url::encode_into(&json, &mut out);
+    Ok(out)
+}
+
+fn finish(out: &mut Vec<u8>, signature: &[u8]) -> Result<()> {
+    out.push(b'.');
+    base64url::encode_into(signature, out);
+    Ok(())
+}
+
+fn into_token(out: Vec<u8>) -> Result<Token> {
+    // base64url and '.' are ASCII, so this cannot fail; no panic either way.
+    String::from_utf8(out)
+        .map(Token::from)
+        .map_err(|_| Error::Malformed("encoder produced non-ASCII output".into()))
+}
+
+/// A decoded token: its header and its claims.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenData<T = Map<String, Value>> {
+    /// The header.
+    pub header: Header,
+    /// The claims.
+    pub claims: Claims<T>,
+}
+
+/// The three segments of a compact token, still encoded.
+struct Segments<'a> {
+    header: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8],
+    signing_input: &'a [u8],
+}
+
+fn split(token: &str, max: usize) -> Result<Segments<'_>> {
+    if token.len() > max {
+        return Err(Error::TokenTooLarge {
+            size: token.len(),
+            limit: max,
+        });
+    }
+    let bytes = token.as_bytes();
+    let mut dots = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'.')
+        .map(|(i, _)| i);
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(Error::Malformed(
+            "a compact JWS has exactly three segments separated by '.'".into(),
+        ));
+    };
+    let segments = Segments {
+        header: &bytes[..first],
+        payload: &bytes[first + 1..second],
+        signature: &bytes[second + 1..],
+        signing_input: &bytes[..second],
+    };
+    for (name, segment) in [
+        ("header", segments.header),
+        ("payload", segments.payload),
+        ("signature", segments.signature),
+    ] {
+        if segment.is_empty() {
+            return Err(Error::Malformed(format!("the {name} segment is empty")));
+        }
+    }
+    Ok(segments)
+}
+
+fn decode_segment(segment: &[u8], name: &str) -> Result<Vec<u8>> {
+    base64url::decode(segment).ok_or_else(|| {
+        Error::Malformed(format!(
+            "the {name} segment is not base64url without padding"
+        ))
+    })
+}
+
+/// Reads the header, refusing `none`, unknown algorithms and unknown `crit`.
+fn parse_header(segment: &[u8], understood_crit: &[String]) -> Result<Header> {
+    let raw = json::parse_object(&decode_segment(segment, "header")?, "header")?;
+    match raw.get("alg") {
+        Some(Value::String(alg)) => {
+            alg.parse::<crate::Algorithm>()?;
+        }
+        Some(_) => {
+            return Err(Error::Malformed(
+                "the header's \"alg\" is not a string".into(),
+            ));
+        }
+        None => return Err(Error::Malformed("the header has no \"alg\"".into())),
+    }
+    let header: Header =
+        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("header", &e))?;
+    if let Some(crit) = &header.crit {
+        if crit.is_empty() {
+            return Err(Error::Critical("\"crit\" must not be an empty list".into()));
+        }
+        for name in crit {
+            let shown: String = name.chars().take(32).collect();
+            if REGISTERED_HEADER_NAMES.contains(&name.as_str()) {
+                return Err(Error::Critical(format!(
+                    "{shown:?} is a registered header member and may not be listed in \"crit\""
+                )));
+            }
+            if !understood_crit.iter().any(|u| u == name) {
+                return Err(Error::Critical(format!("{shown:?} is not understood")));
+            }
+            if !header.extra.contains_key(name) {
+                return Err(Error::Critical(format!("{shown:?} is listed but absent")));
+            }
+        }
+    }
+    Ok(header)
+}
+
+/// Verifies `token` with `verifier` and checks its claims against `validation`.
+///
+/// The header's `alg` must equal the verifier's algorithm; the signature is
+/// checked before the claims are parsed.
+pub fn decode<T: DeserializeOwned>(
+    token: &str,
+    verifier: &dyn Verifier,
+    validation: &Validation,
+) -> Result<TokenData<T>> {
+    let segments = split(token, validation.max_token_size)?;
+    let header = parse_header(segments.header, &validation.understood_crit)?;
+    if header.alg != verifier.algorithm() {
+        return Err(Error::AlgorithmMismatch {
+            expected: verifier.algorithm(),
+            found: header.alg,
+        });
+    }
+    let signature = decode_segment(segments.signature, "signature")?;
+    verifier.verify(segments.signing_input, &signature)?;
+    let raw = json::parse_object(&decode_segment(segments.payload, "payload")?, "claims")?;
+    validation.check_required(&raw)?;
+    let claims: Claims<T> =
+        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("claims", &e))?;
+    validation.check(&claims)?;
+    Ok(TokenData { header, claims })
+}
+
+/// Decodes header and claims WITHOUT verifying anything: no signature, no
+/// expiry. For tools that display tokens and for choosing a key by `kid` or
+/// `iss`; never for trusting a token.
+pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<TokenData<T>> {
+    let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
+    // `crit` is reported, not enforced: nothing is being trusted here.
+    let raw_header = json::parse_object(&decode_segment(segments.header, "header")?, "header")?;
+    let header: Header =
+        serde_json::from_value(Value::Object(raw_header)).map_err(|e| Error::json("header", &e))?;
+    decode_segment(segments.signature, "signature")?;
+    let raw = json::parse_object(&decode_segment(segments.payload, "payload")?, "claims")?;
+    let claims: Claims<T> =
+        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("claims", &e))?;
+    Ok(TokenData { header, claims })
+}

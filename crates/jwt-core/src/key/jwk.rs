@@ -1,0 +1,388 @@
+//! JSON Web Keys (RFC 7517, key types of RFC 7518 section 6 and RFC 8037).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{
+    EcPrivate, Ed25519Private, KeyMetadata, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial,
+    RsaPrivate, check_point, strip_leading_zeros,
+};
+use crate::algorithm::Curve;
+use crate::base64url;
+use crate::error::{Error, Result};
+
+/// A JSON Web Key as it appears on the wire: every member optional, `null`
+/// treated as absent, unknown members ignored.
+///
+/// Convert it with [`PrivateKey::from_jwk`] or [`PublicKey::from_jwk`].
+/// `Debug` omits the private members.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    /// Key type: `RSA`, `EC`, `OKP` or `oct`.
+    #[serde(default)]
+    pub kty: String,
+    /// Key id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Intended use: `sig` or `enc`.
+    #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
+    pub key_use: Option<String>,
+    /// Permitted operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// The algorithm the key is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// Curve (EC, OKP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    /// X coordinate (EC) or public key (OKP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// Y coordinate (EC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+    /// RSA modulus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA public exponent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    /// Private exponent (RSA), scalar (EC) or seed (OKP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d: Option<String>,
+    /// RSA first prime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<String>,
+    /// RSA second prime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// RSA first CRT exponent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<String>,
+    /// RSA second CRT exponent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dq: Option<String>,
+    /// RSA CRT coefficient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qi: Option<String>,
+    /// RSA other primes (multi-prime keys; not supported, kept to refuse them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oth: Option<serde_json::Value>,
+    /// Symmetric key (oct).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<String>,
+}
+
+/// A JWK Set (RFC 7517 section 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwkSet {
+    /// The keys.
+    pub keys: Vec<Jwk>,
+}
+
+impl JwkSet {
+    /// Parses a JWK Set from JSON.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))
+    }
+
+    /// The key with this `kid`, if any.
+    pub fn find(&self, kid: &str) -> Option<&Jwk> {
+        self.keys.iter().find(|k| k.kid.as_deref() == Some(kid))
+    }
+}
+
+fn redact(e: &serde_json::Error) -> String {
+    // Same policy as token JSON: never echo values, they may be key material.
+    crate::Error::json("JWK", e).to_string()
+}
+
+impl fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Jwk")
+            .field("kty", &self.kty)
+            .field("kid", &self.kid)
+            .field("crv", &self.crv)
+            .field("alg", &self.alg)
+            .field("private", &self.is_private())
+            .finish_non_exhaustive()
+    }
+}
+
+fn member(value: &Option<String>, name: &'static str, kty: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let text = value.as_deref().ok_or_else(|| {
+        Error::invalid_key("JWK", format!("a {kty} key needs the {name:?} member"))
+    })?;
+    base64url::decode(text.as_bytes())
+        .map(Zeroizing::new)
+        .ok_or_else(|| {
+            Error::invalid_key(
+                "JWK",
+                format!("the {name:?} member is not base64url without padding"),
+            )
+        })
+}
+
+/// A member that must be exactly `len` bytes (RFC 7518 6.2.1.2, 6.2.2.1, RFC 8037 2).
+fn fixed(
+    value: &Option<String>,
+    name: &'static str,
+    kty: &str,
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let bytes = member(value, name, kty)?;
+    if bytes.len() != len {
+        return Err(Error::invalid_key(
+            "JWK",
+            format!(
+                "the {name:?} member must be {len} bytes, not {}",
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn uint(value: &Option<String>, name: &'static str) -> Result<Vec<u8>> {
+    let bytes = member(value, name, "RSA")?;
+    let stripped = strip_leading_zeros(&bytes);
+    if stripped.is_empty() {
+        return Err(Error::invalid_key(
+            "JWK",
+            format!("the {name:?} member is zero"),
+        ));
+    }
+    Ok(stripped.to_vec())
+}
+
+impl Jwk {
+    /// Parses one JWK from JSON.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::invalid_key("JWK", redact(&e)))
+    }
+
+    /// Whether the JWK carries private members.
+    pub fn is_private(&self) -> bool {
+        self.d.is_some() || self.k.is_some()
+    }
+
+    fn metadata(&self) -> KeyMetadata {
+        KeyMetadata {
+            kid: self.kid.clone(),
+            key_use: self.key_use.clone(),
+            key_ops: self.key_ops.clone(),
+            alg: self.alg.clone(),
+        }
+    }
+
+    fn curve(&self) -> Result<Curve> {
+        let crv = self.crv.as_deref().unwrap_or("");
+        Curve::from_jwk_name(crv).ok_or_else(|| {
+            let shown: String = crv.chars().take(16).collect();
+            Error::invalid_key(
+                "JWK",
+                format!("EC curve {shown:?} is not supported; expected P-256, P-384 or P-521"),
+            )
+        })
+    }
+
+    fn okp_check(&self) -> Result<()> {
+        match self.crv.as_deref() {
+            Some("Ed25519") => Ok(()),
+            other => {
+                let shown: String = other.unwrap_or("").chars().take(16).collect();
+                Err(Error::invalid_key(
+                    "JWK",
+                    format!("OKP curve {shown:?} is not supported; expected Ed25519"),
+                ))
+            }
+        }
+    }
+
+    fn unsupported_kty(&self) -> Error {
+        let shown: String = self.kty.chars().take(16).collect();
+        Error::invalid_key(
+            "JWK",
+            format!("key type {shown:?} is not supported; expected RSA, EC, OKP or oct"),
+        )
+    }
+
+    fn ec_point(&self, curve: Curve) -> Result<Vec<u8>> {
+        let len = curve.field_len();
+        let x = fixed(&self.x, "x", "EC", len)?;
+        let y = fixed(&self.y, "y", "EC", len)?;
+        let mut point = Vec::with_capacity(1 + 2 * len);
+        point.push(0x04);
+        point.extend_from_slice(&x);
+        point.extend_from_slice(&y);
+        check_point(curve, &point)?;
+        Ok(point)
+    }
+
+    pub(super) fn to_private_key(&self) -> Result<PrivateKey> {
+        if self.d.is_none() && self.k.is_none() {
+            return Err(Error::invalid_key(
+                "JWK",
+                "this JWK is a public key (no \"d\"); a private key is needed",
+            ));
+        }
+        let material = match self.kty.as_str() {
+            "RSA" => {
+                if self.oth.is_some() {
+                    return Err(Error::invalid_key(
+                        "JWK",
+                        "multi-prime RSA keys are not supported",
+                    ));
+                }
+                if self.p.is_none() || self.q.is_none() {
+                    return Err(Error::invalid_key(
+                        "JWK",
+                        "an RSA private JWK needs its primes and CRT values (p, q, dp, dq, qi)",
+                    ));
+                }
+                PrivateMaterial::Rsa(RsaPrivate {
+                    n: uint(&self.n, "n")?,
+                    e: uint(&self.e, "e")?,
+                    d: uint(&self.d, "d")?,
+                    p: uint(&self.p, "p")?,
+                    q: uint(&self.q, "q")?,
+                    dp: uint(&self.dp, "dp")?,
+                    dq: uint(&self.dq, "dq")?,
+                    qi: uint(&self.qi, "qi")?,
+                })
+            }
+            "EC" => {
+                let curve = self.curve()?;
+                let public = Some(self.ec_point(curve)?);
+                let d = fixed(&self.d, "d", "EC", curve.field_len())?;
+                PrivateMaterial::Ec(EcPrivate {
+                    curve,
+                    d: d.to_vec(),
+                    public,
+                })
+            }
+            "OKP" => {
+                self.okp_check()?;
+                let seed = fixed(&self.d, "d", "OKP", 32)?;
+                let public = fixed(&self.x, "x", "OKP", 32)?;
+                let mut key = Ed25519Private {
+                    seed: [0; 32],
+                    public: Some([0; 32]),
+                };
+                key.seed.copy_from_slice(&seed);
+                if let Some(p) = key.public.as_mut() {
+                    p.copy_from_slice(&public);
+                }
+                PrivateMaterial::Ed25519(key)
+            }
+            "oct" => PrivateMaterial::Oct(member(&self.k, "k", "oct")?),
+            _ => return Err(self.unsupported_kty()),
+        };
+        Ok(PrivateKey {
+            material,
+            metadata: self.metadata(),
+        })
+    }
+
+    pub(super) fn to_public_key(&self) -> Result<PublicKey> {
+        let material = match self.kty.as_str() {
+            "RSA" => PublicMaterial::Rsa {
+                n: uint(&self.n, "n")?,
+                e: uint(&self.e, "e")?,
+            },
+            "EC" => {
+                let curve = self.curve()?;
+                PublicMaterial::Ec {
+                    curve,
+                    point: self.ec_point(curve)?,
+                }
+            }
+            "OKP" => {
+                self.okp_check()?;
+                let x = fixed(&self.x, "x", "OKP", 32)?;
+                let mut key = [0u8; 32];
+                key.copy_from_slice(&x);
+                PublicMaterial::Ed25519(key)
+            }
+            "oct" => PublicMaterial::Oct(member(&self.k, "k", "oct")?),
+            _ => return Err(self.unsupported_kty()),
+        };
+        Ok(PublicKey {
+            material,
+            metadata: self.metadata(),
+        })
+    }
+
+    fn with_metadata(mut self, metadata: &KeyMetadata) -> Self {
+        self.kid = metadata.kid.clone();
+        self.key_use = metadata.key_use.clone();
+        self.key_ops = metadata.key_ops.clone();
+        self.alg = metadata.alg.clone();
+        self
+    }
+}
+
+fn b64(bytes: &[u8]) -> Option<String> {
+    Some(base64url::encode(bytes))
+}
+
+impl PublicKey {
+    /// The key as a public JWK (for HMAC: an `oct` JWK holding the secret).
+    pub fn to_jwk(&self) -> Jwk {
+        let jwk = match &self.material {
+            PublicMaterial::Rsa { n, e } => Jwk {
+                kty: "RSA".into(),
+                n: b64(n),
+                e: b64(e),
+                ..Jwk::default()
+            },
+            PublicMaterial::Ec { curve, point } => {
+                let len = curve.field_len();
+                Jwk {
+                    kty: "EC".into(),
+                    crv: Some(curve.jwk_name().into()),
+                    x: b64(&point[1..1 + len]),
+                    y: b64(&point[1 + len..]),
+                    ..Jwk::default()
+                }
+            }
+            PublicMaterial::Ed25519(key) => Jwk {
+                kty: "OKP".into(),
+                crv: Some("Ed25519".into()),
+                x: b64(key),
+                ..Jwk::default()
+            },
+            PublicMaterial::Oct(secret) => Jwk {
+                kty: "oct".into(),
+                k: b64(secret),
+                ..Jwk::default()
+            },
+        };
+        jwk.with_metadata(&self.metadata)
+    }
+}
+
+impl PrivateKey {
+    /// The key as a private JWK. Fails only for an EC or Ed25519 key whose
+    /// source omitted the public part, which a JWK must carry.
+    pub fn to_jwk(&self) -> Result<Jwk> {
+        let mut jwk = self.public_key()?.to_jwk();
+        match &self.material {
+            PrivateMaterial::Rsa(rsa) => {
+                jwk.d = b64(&rsa.d);
+                jwk.p = b64(&rsa.p);
+                jwk.q = b64(&rsa.q);
+                jwk.dp = b64(&rsa.dp);
+                jwk.dq = b64(&rsa.dq);
+                jwk.qi = b64(&rsa.qi);
+            }
+            PrivateMaterial::Ec(ec) => jwk.d = b64(&ec.d),
+            PrivateMaterial::Ed25519(ed) => jwk.d = b64(&ed.seed),
+            PrivateMaterial::Oct(_) => {}
+        }
+        Ok(jwk)
+    }
+}

@@ -1,0 +1,487 @@
+//! Key material in a backend-neutral form.
+//!
+//! Keys are parsed once — from PEM, DER or JWK — into [`PrivateKey`] or
+//! [`PublicKey`], then handed to a [`Backend`](crate::Backend) that turns them into a
+//! [`Signer`](crate::Signer) or [`Verifier`](crate::Verifier). The parsed forms hold
+//! big-endian integers and curve points, nothing library-specific, and wipe
+//! their secret parts on drop. `Debug` shows the kind of key, never its bytes.
+
+mod der;
+mod jwk;
+mod pem;
+mod thumbprint;
+
+use std::fmt;
+
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::algorithm::{Algorithm, Curve, KeyFamily};
+use crate::error::{Error, Result};
+
+pub(crate) use der::curve_oid;
+pub use jwk::{Jwk, JwkSet};
+pub use pem::PrivateKeyFormat;
+pub use thumbprint::thumbprint_input;
+
+/// RSA moduli under this many bits are refused for signing and verifying
+/// (RFC 7518 section 3.3 requires 2048 or more).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// An RSA private key as its CRT components, big-endian, without leading zeros.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct RsaPrivate {
+    pub(crate) n: Vec<u8>,
+    pub(crate) e: Vec<u8>,
+    pub(crate) d: Vec<u8>,
+    pub(crate) p: Vec<u8>,
+    pub(crate) q: Vec<u8>,
+    pub(crate) dp: Vec<u8>,
+    pub(crate) dq: Vec<u8>,
+    pub(crate) qi: Vec<u8>,
+}
+
+/// An EC private scalar, left-padded to the curve's field length, and the
+/// public point (uncompressed, `04 ‖ x ‖ y`) when the source carried it.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct EcPrivate {
+    #[zeroize(skip)]
+    pub(crate) curve: Curve,
+    pub(crate) d: Vec<u8>,
+    pub(crate) public: Option<Vec<u8>>,
+}
+
+/// An Ed25519 seed and, when known, its public key.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Ed25519Private {
+    pub(crate) seed: [u8; 32],
+    pub(crate) public: Option<[u8; 32]>,
+}
+
+#[derive(Clone)]
+pub(crate) enum PrivateMaterial {
+    Rsa(RsaPrivate),
+    Ec(EcPrivate),
+    Ed25519(Ed25519Private),
+    Oct(Zeroizing<Vec<u8>>),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum PublicMaterial {
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    Ec {
+        curve: Curve,
+        point: Vec<u8>,
+    },
+    Ed25519([u8; 32]),
+    /// The shared secret of an HMAC key: verifying HS* needs it.
+    Oct(Zeroizing<Vec<u8>>),
+}
+
+/// JWK metadata that travels with a key: its id and what it may be used for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyMetadata {
+    /// `kid`: the key id, copied into token headers by signers.
+    pub kid: Option<String>,
+    /// `use`: `sig` or `enc`.
+    pub key_use: Option<String>,
+    /// `key_ops`: e.g. `["sign"]`, `["verify"]`.
+    pub key_ops: Option<Vec<String>>,
+    /// `alg`: the one algorithm this key is meant for.
+    pub alg: Option<String>,
+}
+
+/// What a key is about to be used for; checked against [`KeyMetadata`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    Sign,
+    Verify,
+}
+
+impl KeyMetadata {
+    /// Refuses an operation that `use`, `key_ops` or `alg` rule out (RFC 7517 4.2-4.4).
+    pub(crate) fn permit(&self, op: Operation, alg: Algorithm) -> Result<()> {
+        if let Some(key_use) = &self.key_use {
+            if key_use != "sig" {
+                return Err(Error::KeyUsage {
+                    reason: format!("its JWK \"use\" is {key_use:?}, not \"sig\""),
+                });
+            }
+        }
+        if let Some(ops) = &self.key_ops {
+            let needed = match op {
+                Operation::Sign => "sign",
+                Operation::Verify => "verify",
+            };
+            if !ops.iter().any(|o| o == needed) {
+                return Err(Error::KeyUsage {
+                    reason: format!("its JWK \"key_ops\" does not include {needed:?}"),
+                });
+            }
+        }
+        if let Some(key_alg) = &self.alg {
+            if key_alg != alg.as_str() {
+                let shown: String = key_alg.chars().take(16).collect();
+                return Err(Error::KeyUsage {
+                    reason: format!("its JWK \"alg\" is {shown:?}, not {alg}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A parsed private (signing) key: RSA, EC, Ed25519, or an HMAC secret.
+#[derive(Clone)]
+pub struct PrivateKey {
+    pub(crate) material: PrivateMaterial,
+    pub(crate) metadata: KeyMetadata,
+}
+
+/// A parsed public (verification) key. For HMAC this holds the shared secret,
+/// because that is what verifying HS* needs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub(crate) material: PublicMaterial,
+    pub(crate) metadata: KeyMetadata,
+}
+
+impl PrivateKey {
+    /// Parses a private key from PEM, DER or JWK, recognising which by its first bytes.
+    ///
+    /// PEM labels accepted: `EC PRIVATE KEY` (SEC1, also after an `EC PARAMETERS`
+    /// block), `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1).
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        let trimmed = input.trim_ascii_start();
+        let trimmed = trimmed
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(trimmed);
+        if trimmed.starts_with(b"{") {
+            let text =
+                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("JWK", "not UTF-8"))?;
+            Self::from_jwk_json(text)
+        } else if trimmed.starts_with(b"-----") {
+            let text =
+                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("PEM", "not UTF-8"))?;
+            Self::from_pem(text)
+        } else {
+            Self::from_der(input)
+        }
+    }
+
+    /// Parses a PEM private key (see [`PrivateKey::parse`] for the labels).
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        pem::parse_private(pem)
+    }
+
+    /// Parses a DER private key: PKCS#8, SEC1 or PKCS#1, tried in that order.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        der::parse_private(der)
+    }
+
+    /// Parses a private JWK (RFC 7517) from JSON.
+    pub fn from_jwk_json(json: &str) -> Result<Self> {
+        Self::from_jwk(&Jwk::from_json(json)?)
+    }
+
+    /// Converts a parsed private JWK.
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self> {
+        jwk.to_private_key()
+    }
+
+    /// An HMAC secret for HS256/384/512.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            material: PrivateMaterial::Oct(Zeroizing::new(secret.to_vec())),
+            metadata: KeyMetadata::default(),
+        }
+    }
+
+    /// The key's JWK metadata (`kid`, `use`, `key_ops`, `alg`).
+    pub fn metadata(&self) -> &KeyMetadata {
+        &self.metadata
+    }
+
+    /// Sets the key id that signers put in the `kid` header.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.metadata.kid = Some(kid.into());
+        self
+    }
+
+    /// What kind of key this is, e.g. "P-521", "RSA 2048-bit", "Ed25519".
+    pub fn description(&self) -> String {
+        match &self.material {
+            PrivateMaterial::Rsa(rsa) => format!("RSA {}-bit", bit_len(&rsa.n)),
+            PrivateMaterial::Ec(ec) => ec.curve.to_string(),
+            PrivateMaterial::Ed25519(_) => "Ed25519".into(),
+            PrivateMaterial::Oct(_) => "an HMAC secret".into(),
+        }
+    }
+
+    /// The algorithm this key most naturally signs with: ES* by curve, EdDSA,
+    /// RS256 for RSA, HS256 for a secret (unless its JWK `alg` says otherwise).
+    pub fn default_algorithm(&self) -> Algorithm {
+        if let Some(alg) = self.metadata.alg.as_deref().and_then(|a| a.parse().ok()) {
+            return alg;
+        }
+        match &self.material {
+            PrivateMaterial::Rsa(_) => Algorithm::RS256,
+            PrivateMaterial::Ec(ec) => ec.curve.algorithm(),
+            PrivateMaterial::Ed25519(_) => Algorithm::EdDSA,
+            PrivateMaterial::Oct(_) => Algorithm::HS256,
+        }
+    }
+
+    /// The matching public key. Fails for an EC or Ed25519 key whose source
+    /// omitted the public part (computing it needs a backend; see
+    /// [`Backend::public_key`](crate::Backend::public_key)).
+    pub fn public_key(&self) -> Result<PublicKey> {
+        let material = match &self.material {
+            PrivateMaterial::Rsa(rsa) => PublicMaterial::Rsa {
+                n: rsa.n.clone(),
+                e: rsa.e.clone(),
+            },
+            PrivateMaterial::Ec(ec) => PublicMaterial::Ec {
+                curve: ec.curve,
+                point: ec.public.clone().ok_or_else(|| {
+                    Error::invalid_key("EC", "the key file carries no public point")
+                })?,
+            },
+            PrivateMaterial::Ed25519(ed) => {
+                PublicMaterial::Ed25519(ed.public.ok_or_else(|| {
+                    Error::invalid_key("Ed25519", "the key file carries no public key")
+                })?)
+            }
+            PrivateMaterial::Oct(secret) => PublicMaterial::Oct(secret.clone()),
+        };
+        Ok(PublicKey {
+            material,
+            metadata: self.metadata.clone(),
+        })
+    }
+
+    /// Checks that this key can sign `alg`: family, curve, size, JWK usage.
+    pub(crate) fn check(&self, alg: Algorithm) -> Result<()> {
+        self.metadata.permit(Operation::Sign, alg)?;
+        check_family(alg, &self.kind(), || self.description())
+    }
+
+    fn kind(&self) -> Kind {
+        match &self.material {
+            PrivateMaterial::Rsa(rsa) => Kind::Rsa(bit_len(&rsa.n)),
+            PrivateMaterial::Ec(ec) => Kind::Ec(ec.curve),
+            PrivateMaterial::Ed25519(_) => Kind::Ed25519,
+            PrivateMaterial::Oct(secret) => Kind::Oct(secret.len()),
+        }
+    }
+}
+
+impl PublicKey {
+    /// Parses a public key from PEM, DER or JWK, recognising which by its first bytes.
+    ///
+    /// PEM labels accepted: `PUBLIC KEY` (SPKI) and `RSA PUBLIC KEY` (PKCS#1).
+    /// A private key is accepted too, and its public half is taken.
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        let trimmed = input.trim_ascii_start();
+        let trimmed = trimmed
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(trimmed);
+        if trimmed.starts_with(b"{") {
+            let text =
+                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("JWK", "not UTF-8"))?;
+            Self::from_jwk_json(text)
+        } else if trimmed.starts_with(b"-----") {
+            let text =
+                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("PEM", "not UTF-8"))?;
+            Self::from_pem(text)
+        } else {
+            Self::from_der(input)
+        }
+    }
+
+    /// Parses a PEM public key (see [`PublicKey::parse`] for the labels).
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        pem::parse_public(pem)
+    }
+
+    /// Parses a DER public key: SPKI, then PKCS#1 `RSAPublicKey`.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        der::parse_public(der)
+    }
+
+    /// Parses a public (or private) JWK from JSON; a private JWK yields its public half.
+    pub fn from_jwk_json(json: &str) -> Result<Self> {
+        Self::from_jwk(&Jwk::from_json(json)?)
+    }
+
+    /// Converts a parsed JWK.
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self> {
+        jwk.to_public_key()
+    }
+
+    /// An HMAC secret, for verifying HS256/384/512.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            material: PublicMaterial::Oct(Zeroizing::new(secret.to_vec())),
+            metadata: KeyMetadata::default(),
+        }
+    }
+
+    /// An EC public key from its uncompressed point (`04 ‖ x ‖ y`).
+    pub fn from_ec_point(curve: Curve, point: &[u8]) -> Result<Self> {
+        check_point(curve, point)?;
+        Ok(Self {
+            material: PublicMaterial::Ec {
+                curve,
+                point: point.to_vec(),
+            },
+            metadata: KeyMetadata::default(),
+        })
+    }
+
+    /// The key's JWK metadata (`kid`, `use`, `key_ops`, `alg`).
+    pub fn metadata(&self) -> &KeyMetadata {
+        &self.metadata
+    }
+
+    /// Sets the key id.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.metadata.kid = Some(kid.into());
+        self
+    }
+
+    /// What kind of key this is, e.g. "P-521", "RSA 2048-bit", "Ed25519".
+    pub fn description(&self) -> String {
+        match &self.material {
+            PublicMaterial::Rsa { n, .. } => format!("RSA {}-bit", bit_len(n)),
+            PublicMaterial::Ec { curve, .. } => curve.to_string(),
+            PublicMaterial::Ed25519(_) => "Ed25519".into(),
+            PublicMaterial::Oct(_) => "an HMAC secret".into(),
+        }
+    }
+
+    /// The algorithm this key most naturally verifies (see [`PrivateKey::default_algorithm`]).
+    pub fn default_algorithm(&self) -> Algorithm {
+        if let Some(alg) = self.metadata.alg.as_deref().and_then(|a| a.parse().ok()) {
+            return alg;
+        }
+        match &self.material {
+            PublicMaterial::Rsa { .. } => Algorithm::RS256,
+            PublicMaterial::Ec { curve, .. } => curve.algorithm(),
+            PublicMaterial::Ed25519(_) => Algorithm::EdDSA,
+            PublicMaterial::Oct(_) => Algorithm::HS256,
+        }
+    }
+
+    /// Whether this is a shared secret (HMAC) rather than a public key.
+    pub fn is_secret(&self) -> bool {
+        matches!(self.material, PublicMaterial::Oct(_))
+    }
+
+    /// Checks that this key can verify `alg`: family, curve, size, JWK usage.
+    pub(crate) fn check(&self, alg: Algorithm) -> Result<()> {
+        self.metadata.permit(Operation::Verify, alg)?;
+        let kind = match &self.material {
+            PublicMaterial::Rsa { n, .. } => Kind::Rsa(bit_len(n)),
+            PublicMaterial::Ec { curve, .. } => Kind::Ec(*curve),
+            PublicMaterial::Ed25519(_) => Kind::Ed25519,
+            PublicMaterial::Oct(secret) => Kind::Oct(secret.len()),
+        };
+        check_family(alg, &kind, || self.description())
+    }
+}
+
+enum Kind {
+    Rsa(usize),
+    Ec(Curve),
+    Ed25519,
+    Oct(usize),
+}
+
+fn check_family(alg: Algorithm, kind: &Kind, describe: impl Fn() -> String) -> Result<()> {
+    let mismatch = |needed: String| Error::KeyMismatch {
+        algorithm: alg,
+        needed,
+        found: describe(),
+    };
+    match (alg.key_family(), kind) {
+        (KeyFamily::Rsa, Kind::Rsa(bits)) if *bits < MIN_RSA_BITS => Err(mismatch(format!(
+            "an RSA key of at least {MIN_RSA_BITS} bits"
+        ))),
+        (KeyFamily::Rsa, Kind::Rsa(_)) | (KeyFamily::Ed25519, Kind::Ed25519) => Ok(()),
+        (KeyFamily::Ec(want), Kind::Ec(have)) if want == *have => Ok(()),
+        (KeyFamily::Hmac, Kind::Oct(len)) => {
+            // RFC 7518 3.2: the secret must be at least as long as the hash output.
+            let min = alg.hash().map_or(0, |h| h.output_len());
+            if *len < min {
+                Err(mismatch(format!("a secret of at least {min} bytes")))
+            } else {
+                Ok(())
+            }
+        }
+        (KeyFamily::Rsa, _) => Err(mismatch("an RSA key".into())),
+        (KeyFamily::Ec(want), _) => Err(mismatch(format!("a {want} key"))),
+        (KeyFamily::Ed25519, _) => Err(mismatch("an Ed25519 key".into())),
+        (KeyFamily::Hmac, _) => Err(mismatch("a shared secret (JWK kty \"oct\")".into())),
+    }
+}
+
+/// Bit length of a big-endian unsigned integer.
+pub(crate) fn bit_len(be: &[u8]) -> usize {
+    let be = strip_leading_zeros(be);
+    match be.first() {
+        Some(first) => be.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+pub(crate) fn strip_leading_zeros(be: &[u8]) -> &[u8] {
+    let start = be.iter().position(|b| *b != 0).unwrap_or(be.len());
+    &be[start..]
+}
+
+/// Left-pads a big-endian scalar to `len` bytes; `None` if it does not fit.
+pub(crate) fn left_pad(be: &[u8], len: usize) -> Option<Vec<u8>> {
+    let be = strip_leading_zeros(be);
+    if be.len() > len {
+        return None;
+    }
+    let mut out = vec![0u8; len];
+    out[len - be.len()..].copy_from_slice(be);
+    Some(out)
+}
+
+/// Shape check of an uncompressed point; the backend checks it is on the curve.
+pub(crate) fn check_point(curve: Curve, point: &[u8]) -> Result<()> {
+    let len = curve.field_len();
+    if point.len() != 1 + 2 * len || point[0] != 0x04 {
+        return Err(Error::invalid_key(
+            "EC",
+            format!(
+                "a {curve} public point must be uncompressed, 04 followed by {} bytes",
+                2 * len
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("kind", &self.description())
+            .field("kid", &self.metadata.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("kind", &self.description())
+            .field("kid", &self.metadata.kid)
+            .finish_non_exhaustive()
+    }
+}
