@@ -1,0 +1,252 @@
+//! Key parsing, writing and refusal messages.
+
+use jwt_core::{
+    Algorithm, Curve, Error, Jwk, KeySpec, PrivateKey, PrivateKeyFormat, PublicKey, backends,
+    default_backend,
+};
+
+fn generate(spec: KeySpec) -> PrivateKey {
+    backends()
+        .into_iter()
+        .find_map(|b| b.generate(spec).ok())
+        .expect("some backend generates this key")
+}
+
+#[test]
+fn private_keys_round_trip_through_every_format() {
+    let specs = [
+        (
+            KeySpec::Ec(Curve::P256),
+            vec![PrivateKeyFormat::Sec1, PrivateKeyFormat::Pkcs8],
+        ),
+        (
+            KeySpec::Ec(Curve::P521),
+            vec![PrivateKeyFormat::Sec1, PrivateKeyFormat::Pkcs8],
+        ),
+        (KeySpec::Ed25519, vec![PrivateKeyFormat::Pkcs8]),
+        (
+            KeySpec::Rsa { bits: 2048 },
+            vec![PrivateKeyFormat::Pkcs1, PrivateKeyFormat::Pkcs8],
+        ),
+    ];
+    let backend = default_backend();
+    for (spec, formats) in specs {
+        let key = generate(spec);
+        let alg = key.default_algorithm();
+        let public = key.public_key().unwrap();
+        let verifier = backend.verifier(alg, &public).unwrap();
+        for format in formats {
+            let pem = key.to_pem(format).unwrap();
+            let der = key.to_der(format).unwrap();
+            for parsed in [
+                PrivateKey::parse(pem.as_bytes()).unwrap(),
+                PrivateKey::parse(&der).unwrap(),
+                PrivateKey::from_jwk(&key.to_jwk().unwrap()).unwrap(),
+            ] {
+                let sig = backend
+                    .signer(alg, &parsed)
+                    .unwrap()
+                    .sign(b"input")
+                    .unwrap();
+                verifier.verify(b"input", sig.as_bytes()).unwrap();
+            }
+        }
+        let spki = public.to_pem().unwrap();
+        assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+        assert_eq!(PublicKey::parse(spki.as_bytes()).unwrap(), public);
+        assert_eq!(PublicKey::parse(&public.to_der().unwrap()).unwrap(), public);
+        let jwk = serde_json::to_string(&public.to_jwk()).unwrap();
+        assert_eq!(PublicKey::from_jwk_json(&jwk).unwrap(), public);
+    }
+}
+
+#[test]
+fn sec1_pem_is_laid_out_as_openssl_writes_it() {
+    let key = generate(KeySpec::Ec(Curve::P521));
+    let pem = key.to_pem(PrivateKeyFormat::Sec1).unwrap();
+    assert!(pem.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
+    assert!(pem.ends_with("-----END EC PRIVATE KEY-----\n"));
+    assert!(pem.lines().all(|l| l.len() <= 64));
+    // An EC PARAMETERS block in front (openssl ecparam -genkey without -noout) is accepted.
+    let with_params = format!(
+        "-----BEGIN EC PARAMETERS-----\nBgUrgQQAIw==\n-----END EC PARAMETERS-----\n{}",
+        &*pem
+    );
+    assert!(PrivateKey::from_pem(&with_params).is_ok());
+    // ...but not when it names another curve (BggqhkjOPQMBBw== is prime256v1).
+    let wrong = format!(
+        "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{}",
+        &*pem
+    );
+    let err = PrivateKey::from_pem(&wrong).unwrap_err().to_string();
+    assert!(err.contains("P-256") && err.contains("P-521"), "{err}");
+}
+
+#[test]
+fn wrong_curve_and_wrong_type_name_what_was_found_and_needed() {
+    let backend = default_backend();
+    let p256 = generate(KeySpec::Ec(Curve::P256));
+    let err = backend.signer(Algorithm::ES512, &p256).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ES512 needs a P-521 key; this key is P-256"
+    );
+    let rsa = generate(KeySpec::Rsa { bits: 2048 });
+    let err = backend.signer(Algorithm::ES512, &rsa).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ES512 needs a P-521 key; this key is RSA 2048-bit"
+    );
+    let err = backend.signer(Algorithm::RS256, &p256).unwrap_err();
+    assert_eq!(err.to_string(), "RS256 needs an RSA key; this key is P-256");
+    let short = PrivateKey::from_secret(b"short");
+    let err = backend.signer(Algorithm::HS256, &short).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "HS256 needs a secret of at least 32 bytes; this key is an HMAC secret"
+    );
+}
+
+#[test]
+fn garbage_and_public_keys_are_refused_as_private_keys() {
+    for input in [
+        &b""[..],
+        b"hello",
+        b"-----BEGIN EC PRIVATE KEY-----\nnot base64!\n-----END EC PRIVATE KEY-----\n",
+        b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n",
+        b"{\"kty\":\"EC\"}",
+        b"{not json",
+        &[0x30, 0x82, 0xff, 0xff, 0x00],
+    ] {
+        assert!(
+            matches!(PrivateKey::parse(input), Err(Error::InvalidKey { .. })),
+            "{input:?}"
+        );
+    }
+    let public = generate(KeySpec::Ec(Curve::P256))
+        .public_key()
+        .unwrap()
+        .to_pem()
+        .unwrap();
+    let err = PrivateKey::parse(public.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("this is a public key"), "{err}");
+    let jwk =
+        serde_json::to_string(&generate(KeySpec::Ed25519).public_key().unwrap().to_jwk()).unwrap();
+    let err = PrivateKey::parse(jwk.as_bytes()).unwrap_err().to_string();
+    assert!(err.contains("public key"), "{err}");
+}
+
+#[test]
+fn encrypted_keys_are_refused_with_instructions() {
+    let legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n";
+    assert_eq!(
+        PrivateKey::parse(legacy.as_bytes()).unwrap_err(),
+        Error::EncryptedKey
+    );
+    let pkcs8 =
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    let err = PrivateKey::parse(pkcs8.as_bytes()).unwrap_err();
+    assert_eq!(err, Error::EncryptedKey);
+    assert!(err.to_string().contains("openssl pkcs8"));
+}
+
+#[test]
+fn jwk_nulls_are_absent_and_unknown_members_ignored() {
+    let key = generate(KeySpec::Rsa { bits: 2048 });
+    let mut value = serde_json::to_value(key.to_jwk().unwrap()).unwrap();
+    let obj = value.as_object_mut().unwrap();
+    obj.insert("k".into(), serde_json::Value::Null);
+    obj.insert("use".into(), serde_json::Value::Null);
+    obj.insert("x5t".into(), serde_json::Value::Null);
+    obj.insert("nbf".into(), "0001-01-01T00:00:00".into());
+    obj.insert("kid".into(), "urn:service:tenant123:MyApiUser:151".into());
+    let parsed = PrivateKey::from_jwk_json(&value.to_string()).unwrap();
+    assert_eq!(
+        parsed.metadata().kid.as_deref(),
+        Some("urn:service:tenant123:MyApiUser:151")
+    );
+    let signer = default_backend().signer(Algorithm::RS256, &parsed).unwrap();
+    assert_eq!(signer.key_id(), Some("urn:service:tenant123:MyApiUser:151"));
+}
+
+#[test]
+fn jwk_use_and_key_ops_are_honoured() {
+    let key = generate(KeySpec::Ec(Curve::P256));
+    let backend = default_backend();
+    let mut jwk: Jwk = key.public_key().unwrap().to_jwk();
+    jwk.key_use = Some("enc".into());
+    let err = backend
+        .verifier(Algorithm::ES256, &PublicKey::from_jwk(&jwk).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, Error::KeyUsage { .. }), "{err}");
+    jwk.key_use = None;
+    jwk.key_ops = Some(vec!["sign".into()]);
+    assert!(
+        backend
+            .verifier(Algorithm::ES256, &PublicKey::from_jwk(&jwk).unwrap())
+            .is_err()
+    );
+    jwk.key_ops = Some(vec!["verify".into()]);
+    assert!(
+        backend
+            .verifier(Algorithm::ES256, &PublicKey::from_jwk(&jwk).unwrap())
+            .is_ok()
+    );
+    jwk.alg = Some("ES384".into());
+    assert!(
+        backend
+            .verifier(Algorithm::ES256, &PublicKey::from_jwk(&jwk).unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn jwk_coordinates_must_be_full_length() {
+    let key = generate(KeySpec::Ec(Curve::P521));
+    let mut jwk = key.public_key().unwrap().to_jwk();
+    let x = jwk.x.take().unwrap();
+    jwk.x = Some(x[1..].to_string());
+    assert!(PublicKey::from_jwk(&jwk).is_err());
+}
+
+#[test]
+fn rfc7638_thumbprint() {
+    // RFC 7638 section 3.1.
+    let jwk = r#"{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"}"#;
+    let key = PublicKey::from_jwk_json(jwk).unwrap();
+    for backend in backends() {
+        assert_eq!(
+            backend.jwk_thumbprint(&key),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+            "{}",
+            backend.name()
+        );
+    }
+}
+
+#[test]
+fn debug_output_never_shows_key_material() {
+    let key = generate(KeySpec::Ec(Curve::P256));
+    let jwk = key.to_jwk().unwrap();
+    let d = jwk.d.clone().unwrap();
+    let x = jwk.x.clone().unwrap();
+    let pem = key.to_pem(PrivateKeyFormat::Sec1).unwrap();
+    let body: String = pem.lines().nth(1).unwrap().chars().take(20).collect();
+    let signer = default_backend().signer(Algorithm::ES256, &key).unwrap();
+    for shown in [
+        format!("{key:?}"),
+        format!("{jwk:?}"),
+        format!("{:?}", key.public_key().unwrap()),
+        format!("{signer:?}"),
+    ] {
+        assert!(!shown.contains(&d), "{shown}");
+        assert!(!shown.contains(&x), "{shown}");
+        assert!(!shown.contains(&body), "{shown}");
+    }
+    assert_eq!(
+        format!("{key:?}"),
+        "PrivateKey { kind: \"P-256\", kid: None, .. }"
+    );
+}
