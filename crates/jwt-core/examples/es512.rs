@@ -49,7 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("header: {}", serde_json::to_string(&peek.header)?);
 
     let public = key.public_key()?;
-    let validation = Validation::new().audience(["example-instance"]).subject("user:123");
+    let validation = Validation::new()
+        .audience(["example-instance"])
+        .subject("user:123");
     for verifier_backend in backends() {
         if !verifier_backend.supports(Algorithm::ES512) {
             println!("{:>12}: skipped (no ES512)", verifier_backend.name());
