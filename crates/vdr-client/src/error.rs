@@ -1,0 +1,125 @@
+//! The one error type of this crate.
+
+use std::path::PathBuf;
+
+use crate::Api;
+
+/// Everything that can go wrong building credentials, minting tokens or
+/// calling the VDR API. Messages never contain the private key, a whole token
+/// or the issuer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The private key could not be used for ES512.
+    #[error("the {api} API key cannot sign ES512 tokens: {source}")]
+    Key {
+        /// Which API's key.
+        api: Api,
+        /// What jwt-core said (names the curve found and the one needed).
+        #[source]
+        source: jwt_core::Error,
+    },
+
+    /// The issuer string is empty.
+    #[error("the {api} API issuer is empty; paste the issuer string the vendor sent")]
+    EmptyIssuer {
+        /// Which API.
+        api: Api,
+    },
+
+    /// The CID is empty.
+    #[error("the {api} API CID is empty; paste the CID the vendor sent")]
+    EmptyCid {
+        /// Which API.
+        api: Api,
+    },
+
+    /// A user id that is not a number.
+    #[error(
+        "user id {shown:?} is not a number; VDR user ids are numeric (the token says \"user:<id>\")"
+    )]
+    InvalidUserId {
+        /// The input, shortened.
+        shown: String,
+    },
+
+    /// A scope name other than `read_only` and `full_access`.
+    #[error("unknown scope {shown:?}; expected \"read_only\" or \"full_access\"")]
+    InvalidScope {
+        /// The input, shortened.
+        shown: String,
+    },
+
+    /// No scope at all was asked for.
+    #[error("an impersonation token needs at least one scope (read_only, full_access)")]
+    NoScopes,
+
+    /// A token lifetime outside what the service accepts.
+    #[error("token lifetime {secs} s is out of range; choose {min}..={max} s")]
+    InvalidTtl {
+        /// Asked for.
+        secs: u64,
+        /// Smallest accepted.
+        min: u64,
+        /// Largest accepted.
+        max: u64,
+    },
+
+    /// Signing failed.
+    #[error("could not mint the {api} token: {source}")]
+    Mint {
+        /// Which API.
+        api: Api,
+        /// The cause.
+        #[source]
+        source: jwt_core::Error,
+    },
+
+    /// Credentials of one API were used for the other.
+    #[error(
+        "these are {found} API credentials; a {expected} token needs the {expected} API's key, issuer and CID"
+    )]
+    WrongApi {
+        /// The API the token is for.
+        expected: Api,
+        /// The API of the credentials.
+        found: Api,
+    },
+
+    /// An extra management claim tries to replace one the client sets.
+    #[error("claim {name:?} is set by the client and cannot be supplied")]
+    ReservedClaim {
+        /// The claim name.
+        name: String,
+    },
+
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The profile file is not valid.
+    #[error("invalid profile {}: {reason}", path.display())]
+    Profile {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// A setting is missing from the profile, the environment and the arguments.
+    #[error("no {setting} for the {api} API: set it in the profile's [{api}] table or with {env}")]
+    MissingSetting {
+        /// Which API.
+        api: Api,
+        /// The setting, e.g. "cid".
+        setting: &'static str,
+        /// The environment variable that provides it.
+        env: String,
+    },
+}
