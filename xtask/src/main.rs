@@ -1,7 +1,11 @@
 //! Project automation, in Rust instead of shell scripts.
 //!
-//! `cargo xtask ci` runs exactly what CI runs (`.ci/run`), so the two never drift.
+//! - `cargo xtask ci` runs exactly what CI runs (`.ci/run`), so the two never drift.
+//! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
+//!   and runs each fuzz target for N seconds, failing on any crash.
 #![forbid(unsafe_code)]
+
+mod fuzz;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -9,12 +13,14 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  ci      run what CI runs (.ci/run): fmt, clippy, tests, and the rest";
+  ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
+  fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             eprintln!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -32,12 +38,13 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root: xtask's manifest lives one level below it.
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-fn run(command: &mut Command) -> Result<(), String> {
+/// Runs `command` in the workspace root, inheriting stdio.
+pub(crate) fn run(command: &mut Command) -> Result<(), String> {
     let shown = format!("{command:?}");
     let status = command
         .current_dir(root())
