@@ -53,3 +53,15 @@ where
     /// Obtains a new token for `key`.
     async fn fetch(&self, key: &K) -> Result<IssuedToken, BoxError>;
 }
+
+/// A shared source is a source, so a caller can keep a handle to it.
+#[async_trait]
+impl<K, S> TokenSource<K> for std::sync::Arc<S>
+where
+    K: Send + Sync,
+    S: TokenSource<K> + ?Sized,
+{
+    async fn fetch(&self, key: &K) -> Result<IssuedToken, BoxError> {
+        (**self).fetch(key).await
+    }
+}
