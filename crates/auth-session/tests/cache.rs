@@ -134,7 +134,8 @@ async fn jitter_spreads_renewals_of_many_keys_across_the_window() {
             Box::pin(async move { Ok(issued(n, &*clock, HOUR)) })
         })
     };
-    let cache: TokenCache<u32> = TokenCache::with_options(source.clone(), RefreshPolicy::default(), clock);
+    let cache: TokenCache<u32> =
+        TokenCache::with_options(source.clone(), RefreshPolicy::default(), clock);
     let keys: Vec<u32> = (0..200).collect();
     let mut first = HashMap::new();
     for key in &keys {
@@ -162,7 +163,10 @@ async fn jitter_spreads_renewals_of_many_keys_across_the_window() {
         assert!((2520..=2880).contains(at), "key {key} renewed at {at} s");
     }
     let distinct: std::collections::HashSet<_> = renewed_at.values().collect();
-    assert!(distinct.len() >= 8, "renewals bunched together: {distinct:?}");
+    assert!(
+        distinct.len() >= 8,
+        "renewals bunched together: {distinct:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -172,7 +176,13 @@ async fn token_below_minimum_life_is_never_handed_out() {
         let clock = clock.clone();
         FnSource::new(move |n| {
             let clock = clock.clone();
-            Box::pin(async move { Ok(issued(n, &*clock, Duration::from_secs(if n == 1 { 5 } else { 60 }))) })
+            Box::pin(async move {
+                Ok(issued(
+                    n,
+                    &*clock,
+                    Duration::from_secs(if n == 1 { 5 } else { 60 }),
+                ))
+            })
         })
     };
     let cache = TokenCache::with_options(source.clone(), RefreshPolicy::default(), clock);
@@ -198,7 +208,11 @@ async fn failed_renewal_keeps_the_valid_token_and_backs_off() {
         FnSource::new(move |n| {
             let clock = clock.clone();
             Box::pin(async move {
-                if n == 1 { Ok(issued(n, &*clock, MINUTE)) } else { Err(format!("sts unavailable ({n})").into()) }
+                if n == 1 {
+                    Ok(issued(n, &*clock, MINUTE))
+                } else {
+                    Err(format!("sts unavailable ({n})").into())
+                }
             })
         })
     };
@@ -239,7 +253,11 @@ async fn failed_fetch_reaches_every_waiter_and_the_next_call_retries() {
             let clock = clock.clone();
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                if n == 1 { Err("connection refused".into()) } else { Ok(issued(n, &*clock, HOUR)) }
+                if n == 1 {
+                    Err("connection refused".into())
+                } else {
+                    Ok(issued(n, &*clock, HOUR))
+                }
             })
         })
     };

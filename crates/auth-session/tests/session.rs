@@ -29,7 +29,10 @@ struct Seen {
 
 impl Seen {
     fn record(&self, headers: &HeaderMap) -> usize {
-        let auth = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let auth = headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         self.authorizations.lock().unwrap().push(auth);
         self.requests.fetch_add(1, Ordering::SeqCst) + 1
     }
@@ -44,23 +47,38 @@ type Shared = State<Arc<Seen>>;
 /// Accepts only `token-2` and quotes the rejected header back, as careless servers do.
 async fn protected(State(seen): Shared, headers: HeaderMap) -> impl IntoResponse {
     seen.record(&headers);
-    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if auth == "Bearer token-2" {
         (StatusCode::OK, "documents".to_owned())
     } else {
-        (StatusCode::UNAUTHORIZED, format!("invalid credentials: {auth}"))
+        (
+            StatusCode::UNAUTHORIZED,
+            format!("invalid credentials: {auth}"),
+        )
     }
 }
 
 async fn rejects_all(State(seen): Shared, headers: HeaderMap) -> impl IntoResponse {
     seen.record(&headers);
-    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     (StatusCode::UNAUTHORIZED, format!("token {auth} revoked"))
 }
 
 async fn busy_once(State(seen): Shared, headers: HeaderMap) -> impl IntoResponse {
     if seen.record(&headers) == 1 {
-        (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "2")], "busy").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "2")],
+            "busy",
+        )
+            .into_response()
     } else {
         (StatusCode::OK, "ready").into_response()
     }
@@ -114,9 +132,14 @@ impl axum::serve::Listener for ResettingListener {
 
     async fn accept(&mut self) -> (TcpStream, SocketAddr) {
         loop {
-            let Ok((stream, addr)) = self.inner.accept().await else { continue };
+            let Ok((stream, addr)) = self.inner.accept().await else {
+                continue;
+            };
             self.accepted.fetch_add(1, Ordering::SeqCst);
-            let reset = self.resets.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+            let reset = self
+                .resets
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
             if !reset {
                 return (stream, addr);
             }
@@ -146,9 +169,17 @@ async fn serve(resets: usize) -> Server {
     let base = format!("http://{}", inner.local_addr().unwrap());
     let seen = Arc::new(Seen::default());
     let accepted = Arc::new(AtomicUsize::new(0));
-    let listener = ResettingListener { inner, resets: Arc::new(AtomicUsize::new(resets)), accepted: accepted.clone() };
+    let listener = ResettingListener {
+        inner,
+        resets: Arc::new(AtomicUsize::new(resets)),
+        accepted: accepted.clone(),
+    };
     tokio::spawn(axum::serve(listener, router(seen.clone())).into_future());
-    Server { base, seen, accepted }
+    Server {
+        base,
+        seen,
+        accepted,
+    }
 }
 
 type TestSource = Arc<FnSource<Box<dyn Fn(usize) -> common::Reply + Send + Sync>>>;
@@ -170,12 +201,21 @@ async fn a_401_renews_the_token_and_resends_once() {
     let source = source();
     let session = session(&source, SessionConfig::default());
 
-    let response = session.send(&(), session.request(Method::GET, format!("{}/protected", server.base))).await.unwrap();
+    let response = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/protected", server.base)),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text(), "documents");
     assert_eq!(source.calls(), 2);
-    assert_eq!(*server.seen.authorizations.lock().unwrap(), ["Bearer token-1", "Bearer token-2"]);
+    assert_eq!(
+        *server.seen.authorizations.lock().unwrap(),
+        ["Bearer token-1", "Bearer token-2"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -184,13 +224,28 @@ async fn a_second_401_is_returned_and_its_error_does_not_quote_the_token() {
     let source = source();
     let session = session(&source, SessionConfig::default());
 
-    let response = session.send(&(), session.request(Method::GET, format!("{}/rejects-all?sig=abc", server.base))).await.unwrap();
+    let response = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/rejects-all?sig=abc", server.base)),
+        )
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(server.seen.count(), 2, "exactly one re-send");
 
     let err = response.error_for_status().unwrap_err();
     let message = err.to_string();
-    assert!(matches!(err, Error::Status { status: StatusCode::UNAUTHORIZED, .. }), "{message}");
+    assert!(
+        matches!(
+            err,
+            Error::Status {
+                status: StatusCode::UNAUTHORIZED,
+                ..
+            }
+        ),
+        "{message}"
+    );
     assert!(message.contains("revoked"), "{message}");
     assert!(message.contains("[redacted]"), "{message}");
     assert!(!message.contains("token-2"), "{message}");
@@ -227,12 +282,21 @@ async fn a_503_with_retry_after_is_retried_after_the_wait() {
     let session = session(&source, SessionConfig::default());
     let started = Instant::now();
 
-    let response = session.send(&(), session.request(Method::GET, format!("{}/busy-once", server.base))).await.unwrap();
+    let response = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/busy-once", server.base)),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(server.seen.count(), 2);
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(3), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -242,10 +306,19 @@ async fn persistent_503_stops_after_the_attempt_budget() {
     let retry = RetryPolicy::default().with_max_attempts(3);
     let session = session(&source, SessionConfig::default().with_retry(retry));
 
-    let response = session.send(&(), session.request(Method::GET, format!("{}/busy", server.base))).await.unwrap();
+    let response = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/busy", server.base)),
+        )
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(server.seen.count(), 3);
-    assert!(matches!(response.error_for_status(), Err(Error::Status { .. })));
+    assert!(matches!(
+        response.error_for_status(),
+        Err(Error::Status { .. })
+    ));
 }
 
 #[tokio::test(start_paused = true)]
@@ -255,12 +328,18 @@ async fn non_idempotent_requests_are_retried_only_when_asked() {
     let session = session(&source, SessionConfig::default());
     let url = format!("{}/busy", server.base);
 
-    let response = session.send(&(), session.request(Method::POST, &url).body("x")).await.unwrap();
+    let response = session
+        .send(&(), session.request(Method::POST, &url).body("x"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(server.seen.count(), 1);
 
     let options = SendOptions::default().retry_non_idempotent();
-    session.send_with(&(), session.request(Method::POST, &url).body("x"), options).await.unwrap();
+    session
+        .send_with(&(), session.request(Method::POST, &url).body("x"), options)
+        .await
+        .unwrap();
     assert_eq!(server.seen.count(), 1 + 4);
 }
 
@@ -270,7 +349,13 @@ async fn a_reset_connection_is_retried_for_idempotent_requests() {
     let source = source();
     let session = session(&source, SessionConfig::default());
 
-    let response = session.send(&(), session.request(Method::GET, format!("{}/ok", server.base))).await.unwrap();
+    let response = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/ok", server.base)),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(server.accepted.load(Ordering::SeqCst), 2);
@@ -284,12 +369,21 @@ async fn a_reset_connection_fails_a_post_with_a_transport_error() {
     let session = session(&source, SessionConfig::default());
 
     let err = session
-        .send(&(), session.request(Method::POST, format!("{}/post-ok", server.base)).body("x"))
+        .send(
+            &(),
+            session
+                .request(Method::POST, format!("{}/post-ok", server.base))
+                .body("x"),
+        )
         .await
         .unwrap_err();
 
     assert!(matches!(err, Error::Transport { attempts: 1, .. }), "{err}");
-    assert!(err.to_string().contains(&format!("POST {}/post-ok", server.base)), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("POST {}/post-ok", server.base)),
+        "{err}"
+    );
     assert_eq!(server.accepted.load(Ordering::SeqCst), 1);
 }
 
@@ -301,24 +395,54 @@ async fn a_slow_server_hits_the_deadline() {
     let session = session(&source, config);
     let started = Instant::now();
 
-    let err = session.send(&(), session.request(Method::GET, format!("{}/slow", server.base))).await.unwrap_err();
+    let err = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/slow", server.base)),
+        )
+        .await
+        .unwrap_err();
 
-    assert!(matches!(err, Error::Deadline { timeout, .. } if timeout == Duration::from_secs(5)), "{err}");
+    assert!(
+        matches!(err, Error::Deadline { timeout, .. } if timeout == Duration::from_secs(5)),
+        "{err}"
+    );
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(5) && waited < Duration::from_secs(6), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_oversize_body_is_refused() {
     let server = serve(0).await;
     let source = source();
-    let session = session(&source, SessionConfig::default().with_max_body_bytes(64 * 1024));
+    let session = session(
+        &source,
+        SessionConfig::default().with_max_body_bytes(64 * 1024),
+    );
 
-    let err = session.send(&(), session.request(Method::GET, format!("{}/huge", server.base))).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { limit: 65536, .. }), "{err}");
+    let err = session
+        .send(
+            &(),
+            session.request(Method::GET, format!("{}/huge", server.base)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit: 65536, .. }),
+        "{err}"
+    );
 
     let roomy = self::session(&source, SessionConfig::default());
-    let response = roomy.send(&(), roomy.request(Method::GET, format!("{}/huge", server.base))).await.unwrap();
+    let response = roomy
+        .send(
+            &(),
+            roomy.request(Method::GET, format!("{}/huge", server.base)),
+        )
+        .await
+        .unwrap();
     assert_eq!(response.body().len(), 1024 * 1024);
 }
 
@@ -327,9 +451,18 @@ async fn plain_http_to_a_remote_host_is_refused_before_fetching_a_token() {
     let source = source();
     let session = session(&source, SessionConfig::default());
 
-    let err = session.send(&(), session.request(Method::GET, "http://example.com/documents")).await.unwrap_err();
+    let err = session
+        .send(
+            &(),
+            session.request(Method::GET, "http://example.com/documents"),
+        )
+        .await
+        .unwrap_err();
 
-    assert!(matches!(&err, Error::InsecureTransport { host } if host == "example.com"), "{err}");
+    assert!(
+        matches!(&err, Error::InsecureTransport { host } if host == "example.com"),
+        "{err}"
+    );
     assert!(err.to_string().contains("use https"), "{err}");
     assert_eq!(source.calls(), 0);
 }
@@ -341,7 +474,10 @@ async fn unauthenticated_requests_carry_no_token() {
     let session = session(&source, SessionConfig::default());
 
     let response = session
-        .send_unauthenticated(session.request(Method::GET, format!("{}/ok", server.base)), SendOptions::default())
+        .send_unauthenticated(
+            session.request(Method::GET, format!("{}/ok", server.base)),
+            SendOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);

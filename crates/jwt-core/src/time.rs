@@ -111,19 +111,28 @@ impl ManualClock {
 
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;
     }
 
     /// Sets the clock to `time`.
     pub fn set(&self, time: SystemTime) {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = time;
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = time;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -151,7 +160,10 @@ mod tests {
         assert!(serde_json::from_str::<NumericDate>("\"1\"").is_err());
         assert!(serde_json::from_str::<NumericDate>("1e3").is_err());
         assert!(serde_json::from_str::<NumericDate>("18446744073709551616").is_err());
-        assert_eq!(serde_json::from_str::<NumericDate>("42").unwrap().as_secs(), 42);
+        assert_eq!(
+            serde_json::from_str::<NumericDate>("42").unwrap().as_secs(),
+            42
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ where
     F: Fn(usize) -> Reply + Send + Sync,
 {
     pub fn new(reply: F) -> Arc<Self> {
-        Arc::new(Self { calls: AtomicUsize::new(0), reply })
+        Arc::new(Self {
+            calls: AtomicUsize::new(0),
+            reply,
+        })
     }
 
     pub fn calls(&self) -> usize {
