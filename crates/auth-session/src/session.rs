@@ -402,13 +402,15 @@ where
             let status = response.status();
             span.record("status", status.as_u16());
 
-            if status == StatusCode::UNAUTHORIZED && !reauthenticated && can_resend {
-                if let (Some(key), Some(token)) = (key, &token) {
-                    reauthenticated = true;
-                    budget_used -= 1;
-                    self.cache.invalidate(key, token);
-                    continue;
-                }
+            if status == StatusCode::UNAUTHORIZED
+                && !reauthenticated
+                && can_resend
+                && let (Some(key), Some(token)) = (key, &token)
+            {
+                reauthenticated = true;
+                budget_used -= 1;
+                self.cache.invalidate(key, token);
+                continue;
             }
             if may_retry
                 && can_resend
