@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use auth_session::{Error, RefreshPolicy, TokenCache, TokioClock};
@@ -56,13 +57,26 @@ async fn thousand_concurrent_callers_on_an_empty_cache_cause_one_fetch() {
     };
     let cache = TokenCache::with_options(source.clone(), RefreshPolicy::default(), clock);
 
-    let callers = {
-        let cache = cache.clone();
-        tokio::spawn(async move { get_all(&cache, 1000).await })
-    };
-    tokio::task::yield_now().await;
+    let started = Arc::new(AtomicUsize::new(0));
+    let callers: Vec<_> = (0..1000)
+        .map(|_| {
+            let (cache, started) = (cache.clone(), started.clone());
+            tokio::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                cache.get(&()).await
+            })
+        })
+        .collect();
+    // The fetch cannot finish before the gate opens, so every caller that
+    // has started finds no token and must join the one fetch.
+    while started.load(Ordering::SeqCst) < 1000 {
+        tokio::task::yield_now().await;
+    }
     gate.add_permits(1);
-    let results = callers.await.unwrap();
+    let mut results = Vec::new();
+    for caller in callers {
+        results.push(caller.await.unwrap());
+    }
 
     assert_eq!(source.calls(), 1);
     assert_eq!(results.len(), 1000);
