@@ -1,0 +1,642 @@
+//! [`Session`]: sends requests with a bearer token from a [`TokenCache`],
+//! renews it after a 401, retries what is safe to retry, bounds what it reads.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use jwt_core::Token;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::{Method, Request, RequestBuilder, StatusCode};
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::{Host, Url};
+
+use crate::retry::{is_idempotent, is_retryable_error, is_retryable_status, retry_after};
+use crate::{Error, RetryPolicy, TokenCache, tls};
+
+/// Limits and timeouts of a [`Session`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionConfig {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_bytes: usize,
+    excerpt_bytes: usize,
+    retry: RetryPolicy,
+    user_agent: String,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 16 * 1024 * 1024,
+            excerpt_bytes: 300,
+            retry: RetryPolicy::default(),
+            user_agent: concat!("auth-session/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl SessionConfig {
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Overall deadline of one call, covering the token, every attempt, the
+    /// waits between them and reading the body (default 30 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Largest response body buffered (default 16 MiB).
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// How much of an error body is quoted in [`Error::Status`] (default 300 bytes).
+    pub fn with_excerpt_bytes(mut self, len: usize) -> Self {
+        self.excerpt_bytes = len;
+        self
+    }
+
+    /// The retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The `User-Agent` header sent.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The overall deadline of one call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The largest response body buffered.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+}
+
+/// Per-call choices that differ from the session's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    retry_non_idempotent: bool,
+    timeout: Option<Duration>,
+}
+
+impl SendOptions {
+    /// Retry this request even if its method is not idempotent (e.g. a POST
+    /// the server de-duplicates).
+    pub fn retry_non_idempotent(mut self) -> Self {
+        self.retry_non_idempotent = true;
+        self
+    }
+
+    /// A deadline for this call instead of the session's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+/// A fully read (bounded) HTTP response.
+///
+/// Any status is a response, not an error: a client decides what a 404
+/// means for it, or calls [`error_for_status`](Self::error_for_status).
+pub struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    target: String,
+    excerpt: String,
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, taken.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// `self` if the status is 2xx, otherwise [`Error::Status`] quoting the
+    /// start of the body.
+    pub fn error_for_status(self) -> Result<Self, Error> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(Error::Status {
+                target: self.target,
+                status: self.status,
+                body_excerpt: self.excerpt,
+            })
+        }
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("target", &self.target)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP client that authenticates with tokens from a [`TokenCache`].
+///
+/// - Adds `Authorization: Bearer …` with the token for the key given to each
+///   call; after a 401 it invalidates that token and re-sends once with a new one.
+/// - Retries idempotent requests (or any, with [`SendOptions::retry_non_idempotent`])
+///   after connect errors, timeouts, 429, 502, 503 and 504, with exponential
+///   backoff and full jitter, honouring `Retry-After`, within a bounded number
+///   of attempts and an overall deadline.
+/// - Refuses to send a token over plain `http://` except to loopback addresses.
+/// - Buffers at most [`SessionConfig::with_max_body_bytes`] of a body.
+/// - Does not follow redirects: a 3xx is returned as is, so a token can never
+///   be carried to a host the caller did not name.
+///
+/// Requests are built with [`request`](Self::request) (or any reqwest
+/// `RequestBuilder` from [`client`](Self::client)) and sent with
+/// [`send`](Self::send). Cloning is cheap and shares the connection pool and cache.
+pub struct Session<K> {
+    client: reqwest::Client,
+    cache: TokenCache<K>,
+    config: SessionConfig,
+}
+
+impl<K> Clone for Session<K> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            cache: self.cache.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+impl<K> fmt::Debug for Session<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("cache", &self.cache)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<K> Session<K>
+where
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+{
+    /// A session with the default configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] or [`Error::Client`] if the HTTP client cannot be set up
+    /// (e.g. the platform's certificate store is unusable).
+    pub fn new(cache: TokenCache<K>) -> Result<Self, Error> {
+        Self::with_config(cache, SessionConfig::default())
+    }
+
+    /// A session with `config`.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_config(cache: TokenCache<K>, config: SessionConfig) -> Result<Self, Error> {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls::client_config()?)
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|source| Error::Client { source })?;
+        Ok(Self {
+            client,
+            cache,
+            config,
+        })
+    }
+
+    /// The underlying reqwest client (no token attached when used directly).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The token cache.
+    pub fn cache(&self) -> &TokenCache<K> {
+        &self.cache
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Starts a request to a full URL; finish it with reqwest's builder methods
+    /// (query, headers, body) and pass it to [`send`](Self::send).
+    pub fn request(&self, method: Method, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends `request` with the token for `key`; see [`Session`] for what happens on the way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InsecureTransport`]/[`Error::UnsupportedScheme`] before anything
+    /// is sent; token errors from [`TokenCache::get`]; [`Error::Transport`],
+    /// [`Error::Deadline`], [`Error::BodyTooLarge`]. An unsuccessful status is
+    /// not an error (see [`Response::error_for_status`]).
+    pub async fn send(&self, key: &K, request: RequestBuilder) -> Result<Response, Error> {
+        self.send_with(key, request, SendOptions::default()).await
+    }
+
+    /// [`send`](Self::send) with per-call options.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with(
+        &self,
+        key: &K,
+        request: RequestBuilder,
+        options: SendOptions,
+    ) -> Result<Response, Error> {
+        let request = request.build().map_err(|e| Error::InvalidRequest {
+            source: e.without_url(),
+        })?;
+        check_bearer_allowed(request.url())?;
+        self.run(Some(key), request, options).await
+    }
+
+    /// Sends `request` without a token, with the same retries, deadline and
+    /// body limit (e.g. a client-credentials request to a token service).
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send), without the token errors.
+    pub async fn send_unauthenticated(
+        &self,
+        request: RequestBuilder,
+        options: SendOptions,
+    ) -> Result<Response, Error> {
+        let request = request.build().map_err(|e| Error::InvalidRequest {
+            source: e.without_url(),
+        })?;
+        check_scheme(request.url())?;
+        self.run(None, request, options).await
+    }
+
+    async fn run(
+        &self,
+        key: Option<&K>,
+        request: Request,
+        options: SendOptions,
+    ) -> Result<Response, Error> {
+        let target = describe(request.method(), request.url());
+        let timeout = options.timeout.unwrap_or(self.config.timeout);
+        let deadline = Instant::now() + timeout;
+        let attempts = AtomicU32::new(0);
+        let attempt_loop = self.attempts(key, request, &options, &target, deadline, &attempts);
+        match tokio::time::timeout_at(deadline, attempt_loop).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Deadline {
+                target,
+                timeout,
+                attempts: attempts.load(Ordering::Relaxed),
+            }),
+        }
+    }
+
+    async fn attempts(
+        &self,
+        key: Option<&K>,
+        request: Request,
+        options: &SendOptions,
+        target: &str,
+        deadline: Instant,
+        attempts: &AtomicU32,
+    ) -> Result<Response, Error> {
+        let retry = &self.config.retry;
+        let may_retry = options.retry_non_idempotent || is_idempotent(request.method());
+        let (method, host, path) = span_fields(&request);
+        let mut template = Some(request);
+        let mut reauthenticated = false;
+        // Counts sends that consume the retry budget; the re-send after a 401 does not.
+        let mut budget_used = 0;
+
+        loop {
+            let Some(mut request) = next_request(&mut template) else {
+                unreachable!("the loop continues only while the request can be re-sent");
+            };
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            budget_used += 1;
+            let token = match key {
+                Some(key) => {
+                    let token = self.cache.get(key).await?;
+                    request.headers_mut().insert(AUTHORIZATION, bearer(&token)?);
+                    Some(token)
+                }
+                None => None,
+            };
+            let can_resend = template.is_some();
+
+            let span = tracing::info_span!(
+                "http_request",
+                %method, %host, %path, attempt,
+                status = tracing::field::Empty,
+            );
+            let sent = self.client.execute(request).instrument(span.clone()).await;
+            let response = match sent {
+                Ok(response) => response,
+                Err(error) => {
+                    let error = error.without_url();
+                    let retryable = may_retry && can_resend && is_retryable_error(&error);
+                    span.in_scope(|| tracing::debug!(error = %crate::error::chain(&error), retryable, "request failed"));
+                    if retryable && budget_used < retry.max_attempts() {
+                        let wait = retry.backoff(budget_used);
+                        if Instant::now() + wait < deadline {
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    return Err(Error::Transport {
+                        target: target.to_owned(),
+                        attempts: attempt,
+                        source: error,
+                    });
+                }
+            };
+            let status = response.status();
+            span.record("status", status.as_u16());
+
+            if status == StatusCode::UNAUTHORIZED
+                && !reauthenticated
+                && can_resend
+                && let (Some(key), Some(token)) = (key, &token)
+            {
+                reauthenticated = true;
+                budget_used -= 1;
+                self.cache.invalidate(key, token);
+                continue;
+            }
+            if may_retry
+                && can_resend
+                && is_retryable_status(status)
+                && budget_used < retry.max_attempts()
+            {
+                let asked = retry_after(response.headers(), self.cache.clock().now());
+                let wait = asked.unwrap_or_else(|| retry.backoff(budget_used));
+                let too_long = asked.is_some_and(|a| a > retry.max_retry_after());
+                if !too_long && Instant::now() + wait < deadline {
+                    span.in_scope(|| tracing::debug!(?wait, "retrying after a retryable status"));
+                    drop(response);
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return self
+                .read(response, target.to_owned(), attempt, token.as_ref())
+                .await;
+        }
+    }
+
+    async fn read(
+        &self,
+        mut response: reqwest::Response,
+        target: String,
+        attempts: u32,
+        token: Option<&Token>,
+    ) -> Result<Response, Error> {
+        let limit = self.config.max_body_bytes;
+        let too_large = |target: String| Error::BodyTooLarge { target, limit };
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(too_large(target));
+        }
+        let mut body = Vec::new();
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(error) => {
+                    return Err(Error::Transport {
+                        target,
+                        attempts,
+                        source: error.without_url(),
+                    });
+                }
+            };
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(target));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let excerpt = excerpt(&body, self.config.excerpt_bytes, token);
+        Ok(Response {
+            status: response.status(),
+            headers: std::mem::take(response.headers_mut()),
+            body,
+            target,
+            excerpt,
+        })
+    }
+}
+
+/// The next copy of the request to send: a clone while the body allows one,
+/// else the original itself (after which there is nothing left to re-send).
+fn next_request(template: &mut Option<Request>) -> Option<Request> {
+    match template.as_ref()?.try_clone() {
+        Some(copy) => Some(copy),
+        None => template.take(),
+    }
+}
+
+fn bearer(token: &Token) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", token.as_str()))
+        .map_err(|_| Error::InvalidToken)?;
+    // Keeps the header out of reqwest's Debug output and HPACK tables.
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// `METHOD scheme://host[:port]/path`: enough to find the call, no query.
+fn describe(method: &Method, url: &Url) -> String {
+    let mut shown = format!(
+        "{method} {}://{}",
+        url.scheme(),
+        url.host_str().unwrap_or("")
+    );
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown.push_str(url.path());
+    shown
+}
+
+fn span_fields(request: &Request) -> (Method, String, String) {
+    let url = request.url();
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
+        None => url.host_str().unwrap_or("").to_owned(),
+    };
+    (request.method().clone(), host, url.path().to_owned())
+}
+
+fn check_scheme(url: &Url) -> Result<(), Error> {
+    match url.scheme() {
+        "https" | "http" => Ok(()),
+        other => Err(Error::UnsupportedScheme {
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
+/// A token may travel in clear text only to this machine.
+pub(crate) fn check_bearer_allowed(url: &Url) -> Result<(), Error> {
+    check_scheme(url)?;
+    if url.scheme() == "https" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(Error::InsecureTransport {
+            host: url.host_str().unwrap_or("").to_owned(),
+        })
+    }
+}
+
+/// The start of a body, fit for an error message: lossy UTF-8, control
+/// characters replaced, the token (should a server echo it) redacted.
+fn excerpt(body: &[u8], max: usize, token: Option<&Token>) -> String {
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        text = text.replace(token.as_str(), "[redacted]");
+    }
+    let mut shown: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if shown.len() > max {
+        let mut cut = max;
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "https://example.com/x",
+            "http://127.0.0.1:8080/x",
+            "http://127.9.8.7/x",
+            "http://[::1]:9/x",
+            "http://localhost/x",
+            "http://LOCALHOST:1/x",
+        ] {
+            assert!(check_bearer_allowed(&url(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com/x",
+            "http://10.0.0.1/x",
+            "http://[::2]/x",
+            "http://localhost.evil.com/",
+        ] {
+            let err = check_bearer_allowed(&url(bad)).unwrap_err();
+            assert!(
+                matches!(err, Error::InsecureTransport { .. }),
+                "{bad}: {err}"
+            );
+        }
+        assert!(matches!(
+            check_bearer_allowed(&url("ftp://x/")),
+            Err(Error::UnsupportedScheme { .. })
+        ));
+    }
+
+    #[test]
+    fn excerpt_redacts_the_token_and_truncates() {
+        let token = Token::new("s3cr3t.t0k3n");
+        let body = b"{\"error\":\"bad token s3cr3t.t0k3n\"}\n\x07".as_slice();
+        let shown = excerpt(body, 300, Some(&token));
+        assert!(!shown.contains("s3cr3t"));
+        assert!(shown.contains("[redacted]"));
+        assert!(!shown.contains('\n'));
+        let long = excerpt("é".repeat(500).as_bytes(), 11, None);
+        assert!(long.len() <= 11 + '…'.len_utf8());
+        assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn description_drops_the_query() {
+        let shown = describe(
+            &Method::GET,
+            &url("https://api.example.com:8443/v1/docs?secret=1"),
+        );
+        assert_eq!(shown, "GET https://api.example.com:8443/v1/docs");
+    }
+
+    #[test]
+    fn bearer_header_is_sensitive() {
+        let value = bearer(&Token::new("abc")).unwrap();
+        assert!(value.is_sensitive());
+        assert_eq!(value.to_str().unwrap(), "Bearer abc");
+        assert!(matches!(
+            bearer(&Token::new("a\nb")),
+            Err(Error::InvalidToken)
+        ));
+    }
+}
