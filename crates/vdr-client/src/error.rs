@@ -4,6 +4,38 @@ use std::path::PathBuf;
 
 use crate::Api;
 
+/// How much of an error body is quoted.
+const EXCERPT: usize = 300;
+
+impl Error {
+    /// An unsuccessful response: the server's `error`/`message`/`rule`
+    /// members when the body is JSON, else the start of the body.
+    pub(crate) fn api(status: u16, body: &[u8]) -> Self {
+        let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let from_json = parsed.as_ref().and_then(|v| {
+            ["message", "error_description", "error", "rule"]
+                .iter()
+                .filter_map(|k| v.get(k).and_then(|m| m.as_str()))
+                .next()
+                .map(str::to_owned)
+        });
+        let mut message = from_json.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        message.retain(|c| !c.is_control());
+        if message.len() > EXCERPT {
+            let cut = (0..=EXCERPT)
+                .rev()
+                .find(|i| message.is_char_boundary(*i))
+                .unwrap_or(0);
+            message.truncate(cut);
+            message.push('…');
+        }
+        if message.is_empty() {
+            message = "(empty body)".into();
+        }
+        Self::Api { status, message }
+    }
+}
+
 /// Everything that can go wrong building credentials, minting tokens or
 /// calling the VDR API. Messages never contain the private key, a whole token
 /// or the issuer.
@@ -111,6 +143,58 @@ pub enum Error {
         /// What was wrong.
         reason: String,
     },
+
+    /// No credentials were configured for the API a call needs.
+    #[error("no {api} API credentials are configured for this client")]
+    NoCredentials {
+        /// The API.
+        api: Api,
+    },
+
+    /// The token's scopes do not allow the request; nothing was sent.
+    #[error("{method} needs the {needed} scope, which this token does not carry; nothing was sent")]
+    ScopeForbids {
+        /// The HTTP method.
+        method: String,
+        /// The scope it needs.
+        needed: crate::Scope,
+    },
+
+    /// The base URL is not usable.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A path that is not under `/api/v2/` (absolute URLs, `..`).
+    #[error("path {path:?} is not a path under /api/v2/")]
+    InvalidPath {
+        /// The path, shortened.
+        path: String,
+    },
+
+    /// The server refused the call.
+    #[error("the VDR API answered {status}: {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The server's reason, from its JSON body when it has one.
+        message: String,
+    },
+
+    /// A body was not JSON where JSON was expected.
+    #[error("the body is not valid JSON: {reason}")]
+    NotJson {
+        /// The parser's message.
+        reason: String,
+    },
+
+    /// Transport, deadline, TLS or token-cache failure.
+    #[error(transparent)]
+    Session(#[from] auth_session::Error),
 
     /// A setting is missing from the profile, the environment and the arguments.
     #[error("no {setting} for the {api} API: set it in the profile's [{api}] table or with {env}")]

@@ -25,11 +25,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client;
 mod credentials;
 mod error;
 mod profile;
 mod scope;
+mod source;
 
+pub use client::{ApiCaller, VdrClient, VdrClientBuilder, VdrResponse};
 pub use credentials::{
     Api, Credentials, ImpersonationClaims, ImpersonationRequest, MAX_TTL, MIN_TTL, MintedToken,
     es512_backend,
@@ -37,3 +40,4 @@ pub use credentials::{
 pub use error::Error;
 pub use profile::{ApiProfile, Profile};
 pub use scope::{Scope, Scopes, UserId};
+pub use source::TokenKey;
