@@ -102,23 +102,6 @@ impl JwkSet {
     }
 }
 
-#[cfg(test)]
-mod set_tests {
-    use super::*;
-
-    #[test]
-    fn a_kid_shared_by_two_keys_finds_nothing() {
-        let set = JwkSet::from_json(
-            r#"{"keys":[{"kty":"oct","kid":"a","k":"AAAA"},{"kty":"oct","kid":"a","k":"AQEB"},
-                        {"kty":"oct","kid":"b","k":"AgIC"}]}"#,
-        )
-        .unwrap();
-        assert!(set.find("a").is_none());
-        assert_eq!(set.find("b").and_then(|k| k.k.as_deref()), Some("AgIC"));
-        assert!(set.find("c").is_none());
-    }
-}
-
 fn redact(e: &serde_json::Error) -> String {
     // Same policy as token JSON: never echo values, they may be key material.
     crate::Error::json("JWK", e).to_string()
@@ -408,5 +391,22 @@ impl PrivateKey {
             PrivateMaterial::Oct(_) => {}
         }
         Ok(jwk)
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    #[test]
+    fn a_kid_shared_by_two_keys_finds_nothing() {
+        let set = JwkSet::from_json(
+            r#"{"keys":[{"kty":"oct","kid":"a","k":"AAAA"},{"kty":"oct","kid":"a","k":"AQEB"},
+                        {"kty":"oct","kid":"b","k":"AgIC"}]}"#,
+        )
+        .unwrap();
+        assert!(set.find("a").is_none());
+        assert_eq!(set.find("b").and_then(|k| k.k.as_deref()), Some("AgIC"));
+        assert!(set.find("c").is_none());
     }
 }
