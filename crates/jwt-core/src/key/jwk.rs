@@ -89,9 +89,16 @@ impl JwkSet {
         serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))
     }
 
-    /// The key with this `kid`, if any.
+    /// The key with this `kid`, if exactly one key has it.
+    ///
+    /// A set in which several keys share the `kid` names no key: choosing the
+    /// first would let the order of the set decide which key verifies a token.
     pub fn find(&self, kid: &str) -> Option<&Jwk> {
-        self.keys.iter().find(|k| k.kid.as_deref() == Some(kid))
+        let mut matching = self.keys.iter().filter(|k| k.kid.as_deref() == Some(kid));
+        match (matching.next(), matching.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     }
 }
 
@@ -384,5 +391,22 @@ impl PrivateKey {
             PrivateMaterial::Oct(_) => {}
         }
         Ok(jwk)
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    #[test]
+    fn a_kid_shared_by_two_keys_finds_nothing() {
+        let set = JwkSet::from_json(
+            r#"{"keys":[{"kty":"oct","kid":"a","k":"AAAA"},{"kty":"oct","kid":"a","k":"AQEB"},
+                        {"kty":"oct","kid":"b","k":"AgIC"}]}"#,
+        )
+        .unwrap();
+        assert!(set.find("a").is_none());
+        assert_eq!(set.find("b").and_then(|k| k.k.as_deref()), Some("AgIC"));
+        assert!(set.find("c").is_none());
     }
 }
