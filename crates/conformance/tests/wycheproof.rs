@@ -322,8 +322,6 @@ enum Instead {
     /// The token is byte-identical to a valid one of the same file: it must
     /// verify, and the variant `pad` makes of it (with `=` padding) must not.
     SameAsValid { pad: fn(&str) -> String },
-    /// A check jwt-core does not make: skipped, never counted as passed.
-    KnownGap,
 }
 
 /// Where this suite departs from the vector file, and why.
@@ -373,18 +371,6 @@ const DEVIATIONS: &[Deviation] = &[
         },
         why: "the token is byte-identical to tcId 357 (valid): the padding its name refers to \
               is missing from the file; checked as valid, and with the payload padded as invalid",
-    },
-    Deviation {
-        file: "json_web_key",
-        tc_ids: &[1],
-        instead: Instead::KnownGap,
-        why: "KNOWN GAP: jwt-core's JwkSet accepts a set mixing secret and public keys",
-    },
-    Deviation {
-        file: "json_web_key",
-        tc_ids: &[7],
-        instead: Instead::KnownGap,
-        why: "KNOWN GAP: jwt-core does not detect ROCA-vulnerable RSA moduli (CVE-2017-15361)",
     },
 ];
 
@@ -528,10 +514,6 @@ fn run_jws_case(
         return;
     };
     let case = format!("tcId {} ({}, deviation)", test.tc_id, test.comment);
-    if let Instead::KnownGap = dev.instead {
-        t.skip(format!("tcId {}: {}", test.tc_id, dev.why));
-        return;
-    }
     t.note(format!(
         "tcId {} ({}): Wycheproof says {:?}; {}",
         test.tc_id, test.comment, test.result, dev.why
@@ -555,7 +537,6 @@ fn run_jws_case(
                 format!("as given: {outcome:?}; padded: {padded:?}"),
             );
         }
-        Instead::KnownGap => {}
     }
 }
 

@@ -250,3 +250,23 @@ fn debug_output_never_shows_key_material() {
         "PrivateKey { kind: \"P-256\", kid: None, .. }"
     );
 }
+
+#[test]
+fn jwk_sets_mixing_secrets_and_public_keys_are_refused() {
+    let public = generate(KeySpec::Ec(Curve::P256))
+        .public_key()
+        .unwrap()
+        .to_jwk();
+    let secret = PublicKey::from_secret(&[1; 32]).to_jwk();
+    let mixed = serde_json::json!({"keys": [secret, public]}).to_string();
+    let err = jwt_core::JwkSet::from_json(&mixed).unwrap_err().to_string();
+    assert!(err.contains("mixes shared secrets"), "{err}");
+    let only_public = serde_json::json!({"keys": [public]}).to_string();
+    assert_eq!(
+        jwt_core::JwkSet::from_json(&only_public)
+            .unwrap()
+            .keys
+            .len(),
+        1
+    );
+}

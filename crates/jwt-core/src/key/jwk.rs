@@ -85,8 +85,21 @@ pub struct JwkSet {
 
 impl JwkSet {
     /// Parses a JWK Set from JSON.
+    ///
+    /// A set that mixes shared secrets (`oct`) with public keys is refused: a
+    /// token could then choose, by `kid`, to be checked with a secret where a
+    /// public key was meant (Wycheproof `jws_mixedSymmetryKeyset`).
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))
+        let set: Self =
+            serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))?;
+        let secrets = set.keys.iter().filter(|k| k.kty == "oct").count();
+        if secrets > 0 && secrets < set.keys.len() {
+            return Err(Error::invalid_key(
+                "JWKS",
+                "the set mixes shared secrets (kty \"oct\") with public keys; keep them in separate sets",
+            ));
+        }
+        Ok(set)
     }
 
     /// The key with this `kid`, if exactly one key has it.

@@ -9,6 +9,7 @@
 mod der;
 mod jwk;
 mod pem;
+mod roca;
 mod thumbprint;
 
 use std::fmt;
@@ -266,7 +267,11 @@ impl PrivateKey {
     /// Checks that this key can sign `alg`: family, curve, size, JWK usage.
     pub(crate) fn check(&self, alg: Algorithm) -> Result<()> {
         self.metadata.permit(Operation::Sign, alg)?;
-        check_family(alg, &self.kind(), || self.description())
+        check_family(alg, &self.kind(), || self.description())?;
+        match &self.material {
+            PrivateMaterial::Rsa(rsa) => check_roca(&rsa.n),
+            _ => Ok(()),
+        }
     }
 
     fn kind(&self) -> Kind {
@@ -390,8 +395,25 @@ impl PublicKey {
             PublicMaterial::Ed25519(_) => Kind::Ed25519,
             PublicMaterial::Oct(secret) => Kind::Oct(secret.len()),
         };
-        check_family(alg, &kind, || self.description())
+        check_family(alg, &kind, || self.description())?;
+        match &self.material {
+            PublicMaterial::Rsa { n, .. } => check_roca(n),
+            _ => Ok(()),
+        }
     }
+}
+
+/// Refuses moduli from the flawed Infineon generator: their private key can
+/// be computed from the public one, so neither signing nor verifying is safe.
+fn check_roca(n: &[u8]) -> Result<()> {
+    if roca::has_roca_fingerprint(n) {
+        return Err(Error::invalid_key(
+            "RSA",
+            "the modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be \
+             computed from the public key; replace the key",
+        ));
+    }
+    Ok(())
 }
 
 enum Kind {
