@@ -214,12 +214,23 @@ impl Credentials {
         cid: impl Into<String>,
         key_path: &Path,
     ) -> Result<Self, Error> {
+        Self::load_with_backend(api, issuer, cid, key_path, es512_backend())
+    }
+
+    /// Like [`Credentials::load`] with a chosen backend.
+    pub fn load_with_backend(
+        api: Api,
+        issuer: impl Into<String>,
+        cid: impl Into<String>,
+        key_path: &Path,
+        backend: &dyn Backend,
+    ) -> Result<Self, Error> {
         let bytes = std::fs::read(key_path).map_err(|source| Error::Io {
             path: key_path.to_owned(),
             source,
         })?;
         let key = PrivateKey::parse(&bytes).map_err(|source| Error::Key { api, source })?;
-        Self::new(api, issuer, cid, &key)
+        Self::with_backend(api, issuer, cid, &key, backend)
     }
 
     /// Which API these credentials are for.

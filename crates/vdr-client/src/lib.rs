@@ -39,5 +39,6 @@ pub use credentials::{
 };
 pub use error::Error;
 pub use profile::{ApiProfile, Profile};
+pub use reqwest::Method;
 pub use scope::{Scope, Scopes, UserId};
 pub use source::TokenKey;

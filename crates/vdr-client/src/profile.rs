@@ -171,6 +171,15 @@ impl Profile {
 
     /// Reads the key and issuer files of `api` and builds its credentials.
     pub fn credentials(&self, api: Api) -> Result<Credentials, Error> {
+        self.credentials_with_backend(api, crate::es512_backend())
+    }
+
+    /// Like [`Profile::credentials`], signing with `backend`.
+    pub fn credentials_with_backend(
+        &self,
+        api: Api,
+        backend: &dyn jwt_core::Backend,
+    ) -> Result<Credentials, Error> {
         let missing = |setting: &'static str, env: &str| Error::MissingSetting {
             api,
             setting,
@@ -186,7 +195,7 @@ impl Profile {
             (None, None) => return Err(missing("issuer", "ISSUER")),
         };
         let cid = section.cid.ok_or_else(|| missing("cid", "CID"))?;
-        Credentials::load(api, issuer, cid, &key)
+        Credentials::load_with_backend(api, issuer, cid, &key, backend)
     }
 }
 

@@ -1,0 +1,226 @@
+//! The command line: every command, flag and help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Make keys, mint and check JSON Web Tokens, and call Taegis VDR and Genetec
+/// Clearance from a shell.
+#[derive(Debug, Parser)]
+#[command(name = "bearer", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  bearer demo
+  bearer keygen --alg ES512 --private mgt-api-private.pem --public mgt-api-public.pem
+  bearer vdr token impersonation --profile vdr.toml --user 123
+  bearer inspect < token.txt
+  bearer verify --key mgt-api-public.pem --aud acme TOKEN
+
+Exit codes: 0 success, 1 rejected token or failed call, 2 usage or input error.")]
+pub(crate) struct Cli {
+    /// Crypto backend to sign and verify with (default: aws-lc, else ring, else rust-crypto).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) backend: Option<String>,
+
+    /// Log what happens to stderr (tokens and keys are never logged).
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a key pair in the formats OpenSSL writes.
+    #[command(after_help = "Examples:
+  bearer keygen --alg ES512 --private mgt-api-private.pem --public mgt-api-public.pem
+  bearer keygen --alg RS256 --bits 3072 --format pkcs8 --private k.pem --public k.pub.pem")]
+    Keygen(KeygenArgs),
+
+    /// Mint tokens for, and call, Secureworks Taegis VDR.
+    #[command(subcommand)]
+    Vdr(VdrCommand),
+
+    /// Decode a token WITHOUT verifying it and show header, claims and times.
+    #[command(after_help = "Examples:
+  bearer inspect eyJhbGciOiJFUzUxMiIs...
+  bearer vdr token impersonation --profile vdr.toml --user 123 | bearer inspect")]
+    Inspect(InspectArgs),
+
+    /// Verify a token's signature and claims with a public key.
+    #[command(after_help = "Examples:
+  bearer verify --key mgt-api-public.pem TOKEN
+  bearer verify --key jwks.json --alg RS256 --iss https://sts.example --aud api -")]
+    Verify(VerifyArgs),
+
+    /// Show the compiled backends, what each supports, and FIPS status.
+    Backends,
+
+    /// Print a shell completion script.
+    #[command(after_help = "Example:
+  bearer completions bash > /etc/bash_completion.d/bearer")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum KeyFormat {
+    /// `EC PRIVATE KEY` (EC) or `RSA PRIVATE KEY` (RSA), as traditional OpenSSL commands write.
+    Sec1,
+    /// `PRIVATE KEY`, as `openssl genpkey` writes.
+    Pkcs8,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// Algorithm the key is for: ES256, ES384, ES512, EdDSA, RS*/PS* (RSA).
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: String,
+    /// Where to write the private key (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) private: PathBuf,
+    /// Where to write the public key (SPKI `PUBLIC KEY`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) public: PathBuf,
+    /// Private key format (EdDSA keys are always PKCS#8).
+    #[arg(long, value_enum, default_value = "sec1")]
+    pub(crate) format: KeyFormat,
+    /// RSA modulus size: 2048, 3072 or 4096.
+    #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+    pub(crate) bits: usize,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The token; `-` or nothing reads it from stdin.
+    pub(crate) token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The token; `-` or nothing reads it from stdin.
+    pub(crate) token: Option<String>,
+    /// Public key: PEM (SPKI or PKCS#1), JWK, or a JWK Set (chosen by the token's `kid`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Algorithm expected (default: the key's own: ES* by curve, EdDSA, RS256 for RSA).
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<String>,
+    /// Expected issuer.
+    #[arg(long, value_name = "ISS")]
+    pub(crate) iss: Option<String>,
+    /// Expected audience.
+    #[arg(long, value_name = "AUD")]
+    pub(crate) aud: Option<String>,
+    /// Expected subject.
+    #[arg(long, value_name = "SUB")]
+    pub(crate) sub: Option<String>,
+    /// Clock skew tolerated on exp/nbf/iat, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub(crate) leeway: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VdrCommand {
+    /// Mint a token and print it (and nothing else) on stdout.
+    #[command(subcommand)]
+    Token(VdrTokenCommand),
+    /// Call the VDR API as a user and print the response body.
+    #[command(after_help = "Examples:
+  bearer vdr request --profile vdr.toml --user 123 assets
+  bearer vdr request --profile vdr.toml --user 123 --method POST assets --data @asset.json")]
+    Request(VdrRequestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VdrTokenCommand {
+    /// An Impersonation API token: act as a user with scopes.
+    #[command(after_help = "Examples:
+  bearer vdr token impersonation --key imp.pem --issuer-file issuer.txt --cid CID --instance acme --user 123
+  VDR_ISSUER=... VDR_CID=... bearer vdr token impersonation --key imp.pem --instance acme --user 123 --scope read_only")]
+    Impersonation(ImpersonationArgs),
+    /// A Management API token.
+    #[command(after_help = "Example:
+  bearer vdr token management --key mgt.pem --issuer-file issuer.txt --cid CID --claim 'aud=\"licensing\"'")]
+    Management(ManagementArgs),
+}
+
+/// Where VDR credentials come from: flags, then environment, then the profile.
+#[derive(Debug, Args)]
+pub(crate) struct VdrCredentialArgs {
+    /// Profile file (TOML) with instance and credentials; see the README.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) profile: Option<PathBuf>,
+    /// P-521 private key (SEC1, PKCS#8, DER or JWK) [env: VDR_KEY].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// The issuer string the vendor sent [env: VDR_ISSUER].
+    #[arg(long, value_name = "STR", conflicts_with = "issuer_file")]
+    pub(crate) issuer: Option<String>,
+    /// A file holding the issuer string [env: VDR_ISSUER_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) issuer_file: Option<PathBuf>,
+    /// The CID the vendor sent [env: VDR_CID].
+    #[arg(long, value_name = "STR")]
+    pub(crate) cid: Option<String>,
+    /// Token lifetime in seconds (15 to 60).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub(crate) ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImpersonationArgs {
+    #[command(flatten)]
+    pub(crate) credentials: VdrCredentialArgs,
+    /// Instance name, the subdomain of the instance URL [env: VDR_INSTANCE].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) instance: Option<String>,
+    /// Numeric id of the user to act as.
+    #[arg(long, value_name = "ID")]
+    pub(crate) user: String,
+    /// Scope (repeatable): read_only, full_access. Default: both.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub(crate) scopes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManagementArgs {
+    #[command(flatten)]
+    pub(crate) credentials: VdrCredentialArgs,
+    /// Extra claim NAME=JSON (repeatable), e.g. aud="licensing".
+    #[arg(long = "claim", value_name = "NAME=JSON")]
+    pub(crate) claims: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VdrRequestArgs {
+    #[command(flatten)]
+    pub(crate) impersonation: ImpersonationArgs,
+    /// HTTP method.
+    #[arg(long, default_value = "GET")]
+    pub(crate) method: String,
+    /// Path under /api/v2/, e.g. `assets?page=2`.
+    pub(crate) path: String,
+    /// JSON body, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub(crate) data: Option<String>,
+    /// Base URL, if not https://<instance>.vdr.secureworks.com [env: VDR_BASE_URL].
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+}
+
+fn parse_bits(text: &str) -> Result<usize, String> {
+    match text {
+        "2048" | "3072" | "4096" => text.parse().map_err(|_| unreachable_bits()),
+        _ => Err(unreachable_bits()),
+    }
+}
+
+fn unreachable_bits() -> String {
+    "RSA keys are 2048, 3072 or 4096 bits".to_owned()
+}

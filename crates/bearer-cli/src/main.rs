@@ -1,0 +1,88 @@
+//! `bearer`: keys, tokens and calls for Taegis VDR and Genetec Clearance.
+#![forbid(unsafe_code)]
+
+mod backends;
+mod cli;
+mod failure;
+mod input;
+mod inspect;
+mod keygen;
+mod vdr;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use jwt_core::Backend;
+
+use crate::cli::{Cli, Command, VdrCommand, VdrTokenCommand};
+use crate::failure::{Failure, Outcome};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                    "info,bearer=debug,vdr_client=debug,auth_session=debug".into()
+                }),
+            )
+            .init();
+    }
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The backend named by `--backend`, or `preferred` when none is named.
+fn backend(
+    cli: &Cli,
+    preferred: fn() -> &'static dyn Backend,
+) -> Result<&'static dyn Backend, Failure> {
+    match &cli.backend {
+        Some(name) => jwt_core::backend(name).map_err(Failure::input),
+        None => Ok(preferred()),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))
+}
+
+fn run(cli: &Cli) -> Outcome {
+    match &cli.command {
+        Command::Keygen(args) => keygen::run(args, backend(cli, jwt_core::default_backend)?),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
+        Command::Backends => backends::run(),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "bearer",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Vdr(vdr) => {
+            let es512 = backend(cli, vdr_client::es512_backend)?;
+            match vdr {
+                VdrCommand::Token(VdrTokenCommand::Impersonation(args)) => {
+                    vdr::impersonation_token(args, es512)
+                }
+                VdrCommand::Token(VdrTokenCommand::Management(args)) => {
+                    vdr::management_token(args, es512)
+                }
+                VdrCommand::Request(args) => runtime()?.block_on(vdr::request(args, es512)),
+            }
+        }
+    }
+}

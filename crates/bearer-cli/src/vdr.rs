@@ -1,0 +1,193 @@
+//! `bearer vdr …`: VDR tokens and API calls.
+
+use std::time::{Duration, SystemTime};
+
+use jwt_core::Backend;
+use serde_json::{Map, Value};
+use vdr_client::{Api, ImpersonationRequest, Profile, Scope, Scopes, UserId, VdrClient};
+
+use crate::cli::{ImpersonationArgs, ManagementArgs, VdrCredentialArgs, VdrRequestArgs};
+use crate::failure::{Failure, Outcome};
+
+/// Flags, then environment, then the profile file.
+fn profile(
+    args: &VdrCredentialArgs,
+    api: Api,
+    instance: Option<&str>,
+    base_url: Option<&str>,
+) -> Result<Profile, Failure> {
+    let profile = match &args.profile {
+        Some(path) => Profile::load(path).map_err(Failure::input)?,
+        None => Profile::default(),
+    };
+    let mut profile = profile.with_env();
+    if let Some(instance) = instance {
+        profile.instance = Some(instance.to_owned());
+    }
+    if let Some(url) = base_url {
+        profile.base_url = Some(url.to_owned());
+    }
+    let section = match api {
+        Api::Impersonation => profile.impersonation.get_or_insert_with(Default::default),
+        Api::Management => profile.management.get_or_insert_with(Default::default),
+    };
+    if let Some(key) = &args.key {
+        section.key = Some(key.clone());
+    }
+    if let Some(issuer) = &args.issuer {
+        section.issuer = Some(issuer.clone());
+        section.issuer_file = None;
+    }
+    if let Some(file) = &args.issuer_file {
+        section.issuer_file = Some(file.clone());
+        section.issuer = None;
+    }
+    if let Some(cid) = &args.cid {
+        section.cid = Some(cid.clone());
+    }
+    Ok(profile)
+}
+
+fn instance(profile: &Profile) -> Result<String, Failure> {
+    profile.instance.clone().ok_or_else(|| {
+        Failure::input(
+            "no instance: pass --instance, set VDR_INSTANCE, or put `instance` in the profile",
+        )
+    })
+}
+
+fn scopes(names: &[String]) -> Result<Scopes, Failure> {
+    if names.is_empty() {
+        return Ok(Scopes::ALL);
+    }
+    let parsed: Vec<Scope> = names
+        .iter()
+        .map(|n| n.parse())
+        .collect::<Result<_, _>>()
+        .map_err(Failure::input)?;
+    Scopes::new(parsed).map_err(Failure::input)
+}
+
+fn impersonation_request(
+    args: &ImpersonationArgs,
+    profile: &Profile,
+) -> Result<ImpersonationRequest, Failure> {
+    let user: UserId = args.user.parse().map_err(Failure::input)?;
+    let mut request = ImpersonationRequest::new(instance(profile)?, user);
+    request.scopes = scopes(&args.scopes)?;
+    request.ttl = Duration::from_secs(args.credentials.ttl);
+    Ok(request)
+}
+
+pub(crate) fn impersonation_token(args: &ImpersonationArgs, backend: &dyn Backend) -> Outcome {
+    let profile = profile(
+        &args.credentials,
+        Api::Impersonation,
+        args.instance.as_deref(),
+        None,
+    )?;
+    let request = impersonation_request(args, &profile)?;
+    let credentials = profile
+        .credentials_with_backend(Api::Impersonation, backend)
+        .map_err(Failure::input)?;
+    let minted = credentials
+        .mint_impersonation(&request, SystemTime::now())
+        .map_err(Failure::input)?;
+    println!("{}", minted.token.as_str());
+    Ok(())
+}
+
+pub(crate) fn management_token(args: &ManagementArgs, backend: &dyn Backend) -> Outcome {
+    let profile = profile(&args.credentials, Api::Management, None, None)?;
+    let mut extra = Map::new();
+    for claim in &args.claims {
+        let (name, json) = claim
+            .split_once('=')
+            .ok_or_else(|| Failure::input(format!("--claim {claim:?} is not NAME=JSON")))?;
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            Failure::input(format!(
+                "--claim {name}: the value is not JSON ({e}); quote strings, e.g. {name}='\"text\"'"
+            ))
+        })?;
+        extra.insert(name.to_owned(), value);
+    }
+    let credentials = profile
+        .credentials_with_backend(Api::Management, backend)
+        .map_err(Failure::input)?;
+    let minted = credentials
+        .mint_management(
+            &extra,
+            Duration::from_secs(args.credentials.ttl),
+            SystemTime::now(),
+        )
+        .map_err(Failure::input)?;
+    println!("{}", minted.token.as_str());
+    Ok(())
+}
+
+fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
+    let Some(data) = data else {
+        return Ok(None);
+    };
+    let text = match data.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("cannot read {path}: {e}")))?,
+        None => data.to_owned(),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Failure::input(format!("--data is not JSON: {e}")))
+}
+
+pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Outcome {
+    let imp = &args.impersonation;
+    let profile = profile(
+        &imp.credentials,
+        Api::Impersonation,
+        imp.instance.as_deref(),
+        args.base_url.as_deref(),
+    )?;
+    let request = impersonation_request(imp, &profile)?;
+    let method = reqwest_method(&args.method)?;
+    let data = body(args.data.as_deref())?;
+    let credentials = profile
+        .credentials_with_backend(Api::Impersonation, backend)
+        .map_err(Failure::input)?;
+    let mut builder = VdrClient::builder(request.instance.clone())
+        .impersonation(credentials)
+        .ttl(request.ttl);
+    if let Some(url) = profile.base_url() {
+        builder = builder.base_url(url);
+    }
+    let client = builder.build().map_err(Failure::input)?;
+    let response = client
+        .as_user(request.user, request.scopes)
+        .call(method, &args.path, data.as_ref())
+        .await
+        .map_err(Failure::rejected)?;
+    print_body(&response.body);
+    Ok(())
+}
+
+fn reqwest_method(name: &str) -> Result<vdr_client::Method, Failure> {
+    let upper = name.to_ascii_uppercase();
+    match upper.as_str() {
+        "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" => upper
+            .parse()
+            .map_err(|_| Failure::input(format!("bad method {name:?}"))),
+        _ => Err(Failure::input(format!(
+            "unsupported method {name:?}; use GET, POST, PUT, PATCH or DELETE"
+        ))),
+    }
+}
+
+/// Pretty JSON when the body is JSON, the bytes as text otherwise.
+pub(crate) fn print_body(body: &[u8]) {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(json) => println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        ),
+        Err(_) => println!("{}", String::from_utf8_lossy(body)),
+    }
+}

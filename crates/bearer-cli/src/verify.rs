@@ -1,0 +1,75 @@
+//! `bearer verify`: signature and claims, with the precise reason on failure.
+
+use std::sync::Arc;
+
+use jwt_core::{
+    Algorithm, Backend, JwkSet, PublicKey, SystemClock, Validation, decode, decode_unverified,
+};
+use serde_json::{Map, Value};
+
+use crate::cli::VerifyArgs;
+use crate::failure::{Failure, Outcome};
+use crate::input;
+
+/// The key to verify with: from PEM, DER, a JWK, or the JWK of a set named by the token's `kid`.
+fn key(args: &VerifyArgs, token: &str) -> Result<PublicKey, Failure> {
+    let bytes = input::file(&args.key)?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("\"keys\"") {
+        let set = JwkSet::from_json(&text).map_err(Failure::input)?;
+        let kid = decode_unverified::<Map<String, Value>>(token)
+            .map_err(Failure::rejected)?
+            .header
+            .kid
+            .ok_or_else(|| {
+                Failure::rejected(
+                    "the token has no \"kid\" header to choose a key from the JWK Set",
+                )
+            })?;
+        let jwk = set.find(&kid).ok_or_else(|| {
+            Failure::rejected(format!(
+                "no key in {} has kid {kid:?} (or several do)",
+                args.key.display()
+            ))
+        })?;
+        return PublicKey::from_jwk(jwk).map_err(Failure::input);
+    }
+    PublicKey::parse(&bytes).map_err(Failure::input)
+}
+
+pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
+    let token = input::token(args.token.as_deref())?;
+    let key = key(args, &token)?;
+    let alg: Algorithm = match &args.alg {
+        Some(alg) => alg.parse().map_err(Failure::input)?,
+        None => key.default_algorithm(),
+    };
+    let verifier = backend.verifier(alg, &key).map_err(Failure::input)?;
+    let mut validation = Validation::new()
+        .leeway(args.leeway)
+        .clock(Arc::new(SystemClock));
+    if let Some(iss) = &args.iss {
+        validation = validation.issuer([iss.clone()]);
+    }
+    if let Some(aud) = &args.aud {
+        validation = validation.audience([aud.clone()]);
+    }
+    if let Some(sub) = &args.sub {
+        validation = validation.subject(sub.clone());
+    }
+    let data = decode::<Map<String, Value>>(&token, &*verifier, &validation).map_err(|e| {
+        let hint = match e {
+            jwt_core::Error::AlgorithmMismatch { .. } if args.alg.is_none() => {
+                " (pass --alg to verify another algorithm with this key)"
+            }
+            _ => "",
+        };
+        Failure::rejected(format!("invalid: {e}{hint}"))
+    })?;
+    println!("valid ({alg}, {} backend)", backend.name());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&data.claims).unwrap_or_default()
+    );
+    Ok(())
+}
