@@ -60,7 +60,7 @@ mod token;
 mod validation;
 
 pub use algorithm::{Algorithm, Curve, Hash, KeyFamily};
-#[cfg(feature = "aws-lc")]
+#[cfg(feature = "aws-lc-backend")]
 pub use backend::AwsLc;
 #[cfg(feature = "ring")]
 pub use backend::Ring;

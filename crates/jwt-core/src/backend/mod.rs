@@ -6,14 +6,14 @@
 //! ring, then rust-crypto. Asking a backend for an algorithm it lacks is
 //! [`Error::Unsupported`], never a silent switch to another backend.
 
-#[cfg(feature = "aws-lc")]
+#[cfg(feature = "aws-lc-backend")]
 mod aws_lc;
 #[cfg(feature = "ring")]
 mod ring;
 #[cfg(feature = "rust-crypto")]
 mod rust_crypto;
 
-#[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+#[cfg(not(any(feature = "aws-lc-backend", feature = "ring", feature = "rust-crypto")))]
 compile_error!("jwt-core needs at least one backend feature: aws-lc, ring or rust-crypto");
 
 use std::fmt;
@@ -22,7 +22,7 @@ use crate::algorithm::{Algorithm, Curve, Hash, KeyFamily};
 use crate::key::{PrivateKey, PublicKey, thumbprint_input};
 use crate::{Error, Result, Signer, Verifier, base64url};
 
-#[cfg(feature = "aws-lc")]
+#[cfg(feature = "aws-lc-backend")]
 pub use aws_lc::AwsLc;
 #[cfg(feature = "ring")]
 pub use ring::Ring;
@@ -106,7 +106,7 @@ pub trait Backend: Send + Sync + fmt::Debug {
 #[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn backends() -> Vec<&'static dyn Backend> {
     let mut all: Vec<&'static dyn Backend> = Vec::new();
-    #[cfg(feature = "aws-lc")]
+    #[cfg(feature = "aws-lc-backend")]
     all.push(&AwsLc);
     #[cfg(feature = "ring")]
     all.push(&Ring);
@@ -117,13 +117,13 @@ pub fn backends() -> Vec<&'static dyn Backend> {
 
 /// The preferred compiled backend: aws-lc, then ring, then rust-crypto.
 pub fn default_backend() -> &'static dyn Backend {
-    #[cfg(feature = "aws-lc")]
+    #[cfg(feature = "aws-lc-backend")]
     return &AwsLc;
-    #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-backend")))]
     return &Ring;
     #[cfg(all(
         feature = "rust-crypto",
-        not(feature = "aws-lc"),
+        not(feature = "aws-lc-backend"),
         not(feature = "ring")
     ))]
     return &RustCrypto;
