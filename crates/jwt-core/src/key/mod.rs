@@ -18,6 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::algorithm::{Algorithm, Curve, KeyFamily};
 use crate::error::{Error, Result};
 
+#[cfg(feature = "rust-crypto")]
 pub(crate) use der::curve_oid;
 pub use jwk::{Jwk, JwkSet};
 pub use pem::PrivateKeyFormat;
