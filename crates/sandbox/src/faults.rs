@@ -171,10 +171,9 @@ pub(crate) async fn apply(
             Applied::Respond(response)
         }
         Fault::Latency { millis } => {
-            tokio::select! {
-                () = tokio::time::sleep(Duration::from_millis(millis)) => Applied::Continue,
-                _ = shutdown.wait_for(|stop| *stop) => Applied::Respond(shutting_down()),
-            }
+            // In-flight requests finish even during a graceful shutdown.
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            Applied::Continue
         }
         Fault::Drop => {
             conn.kill();
