@@ -1,4 +1,5 @@
 //! The VDR stand-in driven over HTTP with reqwest and tokens minted by jwt-core.
+#![cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,7 +122,9 @@ fn with(mut claims: Value, name: &str, value: Value) -> Value {
 #[tokio::test]
 async fn a_documented_impersonation_token_reads_me() {
     let env = env().await;
-    let (status, body) = env.get("/api/v2/me", &env.imp.token(&env.imp.claims())).await;
+    let (status, body) = env
+        .get("/api/v2/me", &env.imp.token(&env.imp.claims()))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["id"], 123);
     assert_eq!(body["sub"], "user:123");
@@ -196,10 +199,11 @@ fn b64(text: &str) -> String {
 #[tokio::test]
 async fn rule_typ_jwt() {
     let env = env().await;
-    let signer = env.imp.encoder.signer();
-    let _ = signer;
-    // Re-sign with a header that lacks typ, using the same key.
-    let key = env.sandbox.generate_client(ClientKind::Impersonation).unwrap();
+    // A registered client signing with a header whose typ is not JWT.
+    let key = env
+        .sandbox
+        .generate_client(ClientKind::Impersonation)
+        .unwrap();
     let pk = PrivateKey::from_pem(key.private_pem()).unwrap();
     let mut header = Header::new(Algorithm::ES512);
     header.typ = Some("at+jwt".into());
@@ -261,7 +265,9 @@ async fn rule_client_revoked_through_the_http_hook() {
     let url = format!(
         "{}/_sandbox/clients/{}/revoke",
         env.sandbox.base_url(),
-        cid.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D")
+        cid.replace('/', "%2F")
+            .replace('+', "%2B")
+            .replace('=', "%3D")
     );
     let response = env.http.post(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -271,12 +277,13 @@ async fn rule_client_revoked_through_the_http_hook() {
 #[tokio::test]
 async fn rule_signature_with_another_key_and_after_rotation() {
     let env = env().await;
-    let other = default_backend().generate(KeySpec::Ec(Curve::P521)).unwrap();
+    let other = default_backend()
+        .generate(KeySpec::Ec(Curve::P521))
+        .unwrap();
     let forger = Client {
         issuer: env.imp.issuer.clone(),
         cid: env.imp.cid.clone(),
-        encoder: Encoder::new(default_backend().signer(Algorithm::ES512, &other).unwrap())
-            .unwrap(),
+        encoder: Encoder::new(default_backend().signer(Algorithm::ES512, &other).unwrap()).unwrap(),
     };
     let (status, body) = env.get("/api/v2/me", &forger.token(&forger.claims())).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -308,12 +315,20 @@ async fn rule_exp_when_the_clock_passes_exp() {
 #[tokio::test]
 async fn rule_iat_in_the_future_beyond_the_leeway() {
     let env = env().await;
-    let ok = with(with(env.imp.claims(), "iat", json!(T + 5)), "exp", json!(T + 60));
+    let ok = with(
+        with(env.imp.claims(), "iat", json!(T + 5)),
+        "exp",
+        json!(T + 60),
+    );
     assert_eq!(
         env.get("/api/v2/me", &env.imp.token(&ok)).await.0,
         StatusCode::OK
     );
-    let late = with(with(env.imp.claims(), "iat", json!(T + 6)), "exp", json!(T + 60));
+    let late = with(
+        with(env.imp.claims(), "iat", json!(T + 6)),
+        "exp",
+        json!(T + 60),
+    );
     env.refused(&late, "iat").await;
 }
 
@@ -327,17 +342,27 @@ async fn rule_nbf_in_the_future() {
 #[tokio::test]
 async fn rule_max_lifetime() {
     let env = env().await;
-    env.refused(&with(env.imp.claims(), "exp", json!(T + 61)), "max_lifetime")
-        .await;
-    let backwards = with(with(env.imp.claims(), "iat", json!(T + 3)), "exp", json!(T + 2));
+    env.refused(
+        &with(env.imp.claims(), "exp", json!(T + 61)),
+        "max_lifetime",
+    )
+    .await;
+    let backwards = with(
+        with(env.imp.claims(), "iat", json!(T + 3)),
+        "exp",
+        json!(T + 2),
+    );
     env.refused(&backwards, "max_lifetime").await;
 }
 
 #[tokio::test]
 async fn rule_max_lifetime_is_configurable() {
     let env = env_with(VdrSandbox::builder().max_lifetime(Duration::from_secs(30))).await;
-    env.refused(&with(env.imp.claims(), "exp", json!(T + 31)), "max_lifetime")
-        .await;
+    env.refused(
+        &with(env.imp.claims(), "exp", json!(T + 31)),
+        "max_lifetime",
+    )
+    .await;
     let ok = with(env.imp.claims(), "exp", json!(T + 30));
     assert_eq!(
         env.get("/api/v2/me", &env.imp.token(&ok)).await.0,
@@ -350,8 +375,11 @@ async fn rule_aud_is_the_instance_name() {
     let env = env().await;
     env.refused(&with(env.imp.claims(), "aud", json!("other")), "aud")
         .await;
-    env.refused(&with(env.imp.claims(), "aud", json!(["acme", "other"])), "aud")
-        .await;
+    env.refused(
+        &with(env.imp.claims(), "aud", json!(["acme", "other"])),
+        "aud",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -367,7 +395,8 @@ async fn rule_sub_is_user_and_digits() {
 async fn rule_scp_is_a_list_of_known_scopes() {
     let env = env().await;
     for scp in [json!([]), json!(["admin"]), json!("read_only"), json!([1])] {
-        env.refused(&with(env.imp.claims(), "scp", scp), "scp").await;
+        env.refused(&with(env.imp.claims(), "scp", scp), "scp")
+            .await;
     }
 }
 
@@ -427,7 +456,11 @@ async fn a_patch_changes_state_and_a_delete_removes() {
     let (_, before) = env.get("/api/v2/vulnerabilities/vuln-0002", &token).await;
     assert_eq!(before["status"], "open");
     let (status, _) = env
-        .call(Method::PATCH, "/api/v2/vulnerabilities/vuln-0002", Some(&token))
+        .call(
+            Method::PATCH,
+            "/api/v2/vulnerabilities/vuln-0002",
+            Some(&token),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (_, after) = env.get("/api/v2/vulnerabilities/vuln-0002", &token).await;
@@ -511,7 +544,16 @@ async fn pagination_pages_and_refuses_bad_parameters() {
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["asset-006", "asset-007", "asset-008", "asset-009", "asset-010"]);
+    assert_eq!(
+        ids,
+        [
+            "asset-006",
+            "asset-007",
+            "asset-008",
+            "asset-009",
+            "asset-010"
+        ]
+    );
     let (_, last) = env.get("/api/v2/assets?page=3&page_size=5", &token).await;
     assert_eq!(last["items"].as_array().unwrap().len(), 2);
     let (_, beyond) = env.get("/api/v2/assets?page=9", &token).await;
@@ -519,7 +561,13 @@ async fn pagination_pages_and_refuses_bad_parameters() {
     let (_, vulns) = env.get("/api/v2/vulnerabilities", &token).await;
     assert_eq!(vulns["total"], 25);
     assert_eq!(vulns["items"].as_array().unwrap().len(), 10);
-    for bad in ["page=0", "page=abc", "page_size=0", "page_size=101", "page=-1"] {
+    for bad in [
+        "page=0",
+        "page=abc",
+        "page_size=0",
+        "page_size=101",
+        "page=-1",
+    ] {
         let (status, body) = env.get(&format!("/api/v2/assets?{bad}"), &token).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["error"], "invalid_parameter");
@@ -539,9 +587,7 @@ async fn unknown_ids_and_paths_are_404_after_authentication() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(body["error"], "not_found");
     }
-    let (status, _) = env
-        .call(Method::GET, "/api/v2/no-such-thing", None)
-        .await;
+    let (status, _) = env.call(Method::GET, "/api/v2/no-such-thing", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -747,10 +793,7 @@ async fn dropping_the_handle_stops_the_server() {
 #[tokio::test]
 async fn generated_credentials_are_written_and_redacted() {
     let env = env().await;
-    let client = env
-        .sandbox
-        .generate_client(ClientKind::Management)
-        .unwrap();
+    let client = env.sandbox.generate_client(ClientKind::Management).unwrap();
     let dir = std::env::temp_dir().join(format!("sandbox-vdr-test-{}", std::process::id()));
     let paths = client.write_to(&dir).unwrap();
     let names: Vec<String> = paths
@@ -759,7 +802,12 @@ async fn generated_credentials_are_written_and_redacted() {
         .collect();
     assert_eq!(
         names,
-        ["mgt-api-private.pem", "mgt-api-public.pem", "mgt-api-issuer.txt", "mgt-api-cid.txt"]
+        [
+            "mgt-api-private.pem",
+            "mgt-api-public.pem",
+            "mgt-api-issuer.txt",
+            "mgt-api-cid.txt"
+        ]
     );
     let pem = std::fs::read_to_string(&paths[0]).unwrap();
     assert!(pem.starts_with("-----BEGIN EC PRIVATE KEY-----"));
@@ -778,7 +826,10 @@ async fn generated_credentials_are_written_and_redacted() {
     use base64ct::{Base64, Encoding};
     assert_eq!(Base64::decode_vec(&cid).unwrap().len(), 12);
     let shown = format!("{client:?}");
-    assert!(!shown.contains(&issuer) && !shown.contains("PRIVATE"), "{shown}");
+    assert!(
+        !shown.contains(&issuer) && !shown.contains("PRIVATE"),
+        "{shown}"
+    );
     assert!(shown.contains(&cid));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -786,7 +837,9 @@ async fn generated_credentials_are_written_and_redacted() {
 #[tokio::test]
 async fn registering_an_external_key_and_refusing_bad_registrations() {
     let env = env().await;
-    let key = default_backend().generate(KeySpec::Ec(Curve::P521)).unwrap();
+    let key = default_backend()
+        .generate(KeySpec::Ec(Curve::P521))
+        .unwrap();
     let public = key.public_key().unwrap().to_pem().unwrap();
     let registration = ClientRegistration {
         kind: ClientKind::Impersonation,
@@ -799,12 +852,16 @@ async fn registering_an_external_key_and_refusing_bad_registrations() {
     let pem = key.to_pem(PrivateKeyFormat::Pkcs8).unwrap();
     let client = Client::from_pem(&pem, "an-issuer-from-elsewhere", "Y2lkLWV4dGVybmFs");
     assert_eq!(
-        env.get("/api/v2/me", &client.token(&client.claims())).await.0,
+        env.get("/api/v2/me", &client.token(&client.claims()))
+            .await
+            .0,
         StatusCode::OK
     );
 
     assert!(env.sandbox.register_client(registration.clone()).is_err());
-    let p256 = default_backend().generate(KeySpec::Ec(Curve::P256)).unwrap();
+    let p256 = default_backend()
+        .generate(KeySpec::Ec(Curve::P256))
+        .unwrap();
     let wrong_curve = ClientRegistration {
         public_key_pem: p256.public_key().unwrap().to_pem().unwrap(),
         cid: "b3RoZXI=".into(),
