@@ -3,8 +3,10 @@
 //! - `cargo xtask ci` runs exactly what CI runs (`.ci/run`), so the two never drift.
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
 //!   and runs each fuzz target for N seconds, failing on any crash.
+//! - `cargo xtask fips` installs cmake and Go if missing and tests the FIPS build.
 #![forbid(unsafe_code)]
 
+mod fips;
 mod fuzz;
 
 use std::path::PathBuf;
@@ -14,13 +16,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
-  fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)";
+  fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
+  fips                            build and test the FIPS configuration (installs cmake and Go if missing)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("fips") => fips::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             eprintln!("{USAGE}");
             return ExitCode::SUCCESS;

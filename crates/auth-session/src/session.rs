@@ -193,6 +193,7 @@ impl fmt::Debug for Response {
 /// [`send`](Self::send). Cloning is cheap and shares the connection pool and cache.
 pub struct Session<K> {
     client: reqwest::Client,
+    tls_fips: bool,
     cache: TokenCache<K>,
     config: SessionConfig,
 }
@@ -201,6 +202,7 @@ impl<K> Clone for Session<K> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
+            tls_fips: self.tls_fips,
             cache: self.cache.clone(),
             config: self.config.clone(),
         }
@@ -236,8 +238,10 @@ where
     ///
     /// As [`new`](Self::new).
     pub fn with_config(cache: TokenCache<K>, config: SessionConfig) -> Result<Self, Error> {
+        let tls_config = tls::client_config()?;
+        let tls_fips = tls_config.fips();
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls::client_config()?)
+            .tls_backend_preconfigured(tls_config)
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(config.user_agent.clone())
@@ -245,6 +249,7 @@ where
             .map_err(|source| Error::Client { source })?;
         Ok(Self {
             client,
+            tls_fips,
             cache,
             config,
         })
@@ -253,6 +258,13 @@ where
     /// The underlying reqwest client (no token attached when used directly).
     pub fn client(&self) -> &reqwest::Client {
         &self.client
+    }
+
+    /// Whether the TLS configuration is FIPS-approved end to end (rustls's
+    /// `ClientConfig::fips()`): true only in a `fips` build whose AWS-LC
+    /// module is in FIPS mode.
+    pub fn tls_is_fips(&self) -> bool {
+        self.tls_fips
     }
 
     /// The token cache.

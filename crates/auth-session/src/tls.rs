@@ -22,7 +22,11 @@ pub fn crypto_provider_name() -> &'static str {
 }
 
 fn crypto_provider() -> Arc<CryptoProvider> {
-    #[cfg(feature = "aws-lc")]
+    // The FIPS provider offers only FIPS-approved suites, key exchanges and
+    // signature schemes, all inside the AWS-LC FIPS module.
+    #[cfg(feature = "fips")]
+    let provider = rustls::crypto::default_fips_provider();
+    #[cfg(all(feature = "aws-lc", not(feature = "fips")))]
     let provider = rustls::crypto::aws_lc_rs::default_provider();
     #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
     let provider = rustls::crypto::ring::default_provider();
@@ -56,6 +60,12 @@ mod tests {
         assert_eq!(crypto_provider_name(), "aws-lc-rs");
         #[cfg(not(feature = "aws-lc"))]
         assert_eq!(crypto_provider_name(), "ring");
+    }
+
+    #[test]
+    fn tls_is_fips_exactly_in_fips_builds() {
+        let config = client_config().unwrap();
+        assert_eq!(config.fips(), cfg!(feature = "fips"));
     }
 
     #[test]
