@@ -9,12 +9,14 @@ use crate::run;
 /// The crates with a `fips` feature, tested together with it on.
 const FIPS_FEATURES: &str = "jwt-core/fips,auth-session/fips,vdr-client/fips,conformance/fips";
 
+/// Whether `tool` runs (`cmake --version`; Go only knows `go version`).
 fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("version")
-        .output()
-        .or_else(|_| Command::new(tool).arg("--version").output())
-        .is_ok_and(|o| o.status.success())
+    ["--version", "version"].into_iter().any(|arg| {
+        Command::new(tool)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
 }
 
 fn ensure_tools() -> Result<(), String> {
