@@ -173,3 +173,62 @@ async fn a_503_with_retry_after_is_retried() {
     let counters = s.sandbox.counters();
     assert_eq!((counters.faults, counters.accepted), (1, 1), "{counters:?}");
 }
+
+/// Collects everything a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_of_a_client_run_hold_no_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let s = setup(Arc::new(jwt_core::SystemClock)).await;
+    let user = s.client.as_user(UserId::new(42), Scopes::READ_ONLY);
+    let _: Value = user.get("me").await.unwrap();
+    s.sandbox.revoke_client(s.generated.cid());
+    let _ = user.get::<Value>("assets").await.unwrap_err();
+    let token = s
+        .client
+        .session()
+        .cache()
+        .get_fresh(&TokenKey::Impersonation {
+            user: UserId::new(42),
+            scopes: Scopes::READ_ONLY,
+        });
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("minted a VDR token"),
+        "nothing was logged:\n{logs}"
+    );
+    assert!(logs.contains("/api/v2/me"), "{logs}");
+    assert!(!logs.contains(s.generated.issuer()), "issuer in logs");
+    let key_line = s.generated.private_pem().lines().nth(1).unwrap();
+    assert!(!logs.contains(key_line), "private key in logs");
+    if let Some(token) = token {
+        let signature = token.as_str().rsplit('.').next().unwrap();
+        assert!(!logs.contains(signature), "token in logs");
+    }
+    // Every token minted during the run starts with the ES512 header; none may appear.
+    assert!(
+        !logs.contains("eyJhbGciOiJFUzUxMiIsInR5cCI6IkpXVCJ9."),
+        "a token in logs"
+    );
+}
