@@ -1,0 +1,421 @@
+//! The `bearer` binary as a user runs it: outputs, files, errors, exit codes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn bearer(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("VDR_ISSUER")
+        .env_remove("VDR_CID")
+        .env_remove("VDR_KEY")
+        .env_remove("VDR_INSTANCE")
+        .output()
+        .unwrap()
+}
+
+fn bearer_stdin(args: &[&str], dir: &Path, stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+fn keygen(dir: &Path, alg: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "keygen",
+        "--alg",
+        alg,
+        "--private",
+        "k.pem",
+        "--public",
+        "k.pub.pem",
+    ];
+    args.extend_from_slice(extra);
+    bearer(&args, dir)
+}
+
+fn impersonation_token(dir: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "vdr",
+        "token",
+        "impersonation",
+        "--key",
+        "k.pem",
+        "--issuer",
+        "the-issuer",
+        "--cid",
+        "the-cid",
+        "--instance",
+        "acme",
+        "--user",
+        "123",
+    ];
+    args.extend_from_slice(extra);
+    let out = bearer(&args, dir);
+    ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.ends_with('\n') && text.lines().count() == 1,
+        "{text:?}"
+    );
+    text.trim().to_owned()
+}
+
+#[test]
+fn keygen_writes_openssl_layout_with_private_mode_0600_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let private = std::fs::read_to_string(dir.path().join("k.pem")).unwrap();
+    let public = std::fs::read_to_string(dir.path().join("k.pub.pem")).unwrap();
+    assert!(private.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("k.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = keygen(dir.path(), "ES512", &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).starts_with("error: "), "{}", stderr(&again));
+    assert!(stderr(&again).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("k.pem")).unwrap(),
+        private,
+        "must not be touched"
+    );
+    ok(&keygen(dir.path(), "ES512", &["--force"]));
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("k.pem")).unwrap(),
+        private
+    );
+}
+
+#[test]
+fn keygen_formats_and_algorithms() {
+    for (alg, extra, label) in [
+        ("ES256", &["--format", "pkcs8"][..], "PRIVATE KEY"),
+        ("EdDSA", &[][..], "PRIVATE KEY"),
+        ("RS256", &[][..], "RSA PRIVATE KEY"),
+        (
+            "PS256",
+            &["--format", "pkcs8", "--bits", "3072"][..],
+            "PRIVATE KEY",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        ok(&keygen(dir.path(), alg, extra));
+        let private = std::fs::read_to_string(dir.path().join("k.pem")).unwrap();
+        assert!(
+            private.starts_with(&format!("-----BEGIN {label}-----\n")),
+            "{alg}: {private}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = keygen(dir.path(), "HS256", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("shared secret"));
+    let out = keygen(dir.path(), "RS256", &["--bits", "1024"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+#[ignore = "needs the system openssl; .ci/run runs ignored tests"]
+fn openssl_accepts_keygen_output() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let check = Command::new("openssl")
+        .args(["ec", "-in", "k.pem", "-check", "-noout"])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(said.contains("EC Key valid"), "{said}");
+    let public = Command::new("openssl")
+        .args(["pkey", "-pubin", "-in", "k.pub.pem", "-noout"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(public.status.success());
+}
+
+#[test]
+fn impersonation_token_verifies_with_bearer_verify_and_fails_precisely() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &["--scope", "read_only", "--ttl", "30"]);
+    let out = bearer(
+        &[
+            "verify",
+            "--key",
+            "k.pub.pem",
+            "--aud",
+            "acme",
+            "--sub",
+            "user:123",
+            &token,
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    assert!(stdout(&out).starts_with("valid (ES512"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("\"read_only\""));
+
+    let out = bearer(
+        &["verify", "--key", "k.pub.pem", "--aud", "other", &token],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: invalid: the \"aud\" claim does not match the expected value"
+    );
+
+    let mut tampered = token.clone();
+    tampered.insert(tampered.find('.').unwrap() + 3, 'x');
+    let out = bearer(&["verify", "--key", "k.pub.pem", &tampered], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = bearer(
+        &["verify", "--key", "k.pub.pem", "--alg", "ES256", &token],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ES256 needs a P-256 key; this key is P-521"));
+}
+
+#[test]
+fn inspect_reads_stdin_and_says_unverified_first() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let out = bearer_stdin(&["inspect"], dir.path(), &format!("{token}\n"));
+    ok(&out);
+    let text = stdout(&out);
+    assert!(text.starts_with("UNVERIFIED"), "{text}");
+    assert!(text.contains("\"sub\": \"user:123\""));
+    assert!(
+        text.contains("exp: ") && text.contains("expires in"),
+        "{text}"
+    );
+    let out = bearer_stdin(&["inspect", "-"], dir.path(), "not.a.token");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: "));
+}
+
+#[test]
+fn vdr_token_input_errors_exit_2_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    for (args, expected) in [
+        (vec!["--user", "abc"], "is not a number"),
+        (vec!["--user", "1", "--scope", "admin"], "unknown scope"),
+        (vec!["--user", "1", "--ttl", "3600"], "out of range"),
+    ] {
+        let mut all = vec![
+            "vdr",
+            "token",
+            "impersonation",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+        ];
+        all.extend(args);
+        let out = bearer(&all, dir.path());
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+    }
+    // A P-256 key: the curve is named.
+    ok(&keygen(dir.path(), "ES256", &["--force"]));
+    let out = bearer(
+        &[
+            "vdr",
+            "token",
+            "impersonation",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ES512 needs a P-521 key; this key is P-256"),
+        "{}",
+        stderr(&out)
+    );
+    // Missing issuer: the message says where it can come from.
+    let out = bearer(
+        &[
+            "vdr",
+            "token",
+            "impersonation",
+            "--key",
+            "k.pem",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("VDR_IMPERSONATION_ISSUER"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn vdr_settings_come_from_env_and_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    std::fs::write(dir.path().join("issuer.txt"), "profile-issuer\n").unwrap();
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[management]\nkey = \"k.pem\"\nissuer_file = \"issuer.txt\"\ncid = \"profile-cid\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args([
+            "vdr",
+            "token",
+            "management",
+            "--profile",
+            "vdr.toml",
+            "--claim",
+            "aud=\"licensing\"",
+        ])
+        .current_dir(dir.path())
+        .env("VDR_CID", "env-cid")
+        .output()
+        .unwrap();
+    ok(&out);
+    let token = stdout(&out);
+    let out = bearer_stdin(&["inspect"], dir.path(), &token);
+    let text = stdout(&out);
+    assert!(text.contains("\"iss\": \"profile-issuer\""), "{text}");
+    assert!(text.contains("\"cid\": \"env-cid\""), "{text}");
+    assert!(text.contains("\"aud\": \"licensing\""), "{text}");
+}
+
+#[test]
+fn backends_table_and_completions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bearer(&["backends"], dir.path());
+    ok(&out);
+    let text = stdout(&out);
+    assert!(text.lines().next().unwrap().starts_with("alg"), "{text}");
+    assert!(
+        text.contains("ES512") && text.contains("FIPS mode [aws-lc]"),
+        "{text}"
+    );
+    let out = bearer(&["completions", "bash"], dir.path());
+    ok(&out);
+    assert!(stdout(&out).contains("bearer"));
+    let out = bearer(&["--backend", "nope", "backends"], dir.path());
+    ok(&out);
+    let out = bearer(
+        &[
+            "--backend",
+            "nope",
+            "keygen",
+            "--alg",
+            "ES256",
+            "--private",
+            "a",
+            "--public",
+            "b",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no crypto backend named \"nope\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = bearer(&["keygen"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+#[ignore = "needs python3 with PyJWT; .ci/run installs it and runs ignored tests"]
+fn pyjwt_verifies_a_token_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, jwt; c = jwt.decode(sys.argv[1], open('k.pub.pem').read(), algorithms=['ES512'], audience='acme'); assert c['sub'] == 'user:123'; print('ok')",
+            &token,
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("python3 must be installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
