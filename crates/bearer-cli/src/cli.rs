@@ -56,6 +56,12 @@ pub(crate) enum Command {
     /// Show the compiled backends, what each supports, and FIPS status.
     Backends,
 
+    /// Run local stand-ins of VDR and Clearance until Ctrl-C, with fresh credentials.
+    #[command(after_help = "Examples:
+  bearer sandbox --dir ./sandbox-creds
+  bearer sandbox --vdr-addr 127.0.0.1:8443 --clearance-addr 127.0.0.1:8444")]
+    Sandbox(SandboxArgs),
+
     /// Print a shell completion script.
     #[command(after_help = "Example:
   bearer completions bash > /etc/bash_completion.d/bearer")]
@@ -63,6 +69,19 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// Where to write the generated credentials (created if missing).
+    #[arg(long, default_value = "bearer-sandbox", value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Address of the VDR stand-in (loopback; port 0 picks one).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub(crate) vdr_addr: std::net::SocketAddr,
+    /// Address of the Clearance stand-in (loopback; port 0 picks one).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub(crate) clearance_addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -7,6 +7,7 @@ mod failure;
 mod input;
 mod inspect;
 mod keygen;
+mod sandbox;
 mod vdr;
 mod verify;
 
@@ -63,6 +64,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Backends => backends::run(),
+        Command::Sandbox(args) => runtime()?.block_on(sandbox::run(args)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
