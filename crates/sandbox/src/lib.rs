@@ -1,0 +1,30 @@
+//! Strict local stand-ins of the two services the clients talk to, as real
+//! HTTP servers on loopback ports:
+//!
+//! - [`vdr`]: the Taegis VDR API, accepting only ES512 tokens that a
+//!   registered client signed correctly ([`vdr::VdrSandbox`]).
+//! - [`clearance`]: the Genetec Clearance STS (RFC 7523 JWT bearer grant) and
+//!   document store ([`clearance::ClearanceSandbox`]).
+//!
+//! Both take a [`jwt_core::Clock`] so tests control "now", count what they
+//! serve and refuse, inject faults on demand ([`Fault`]), and stop cleanly on
+//! `shutdown().await` or when dropped. [`run_both`] runs both until Ctrl-C and
+//! writes demo credentials into a directory.
+//!
+//! This crate depends on `jwt-core` only, never on the client crates, so the
+//! clients are tested against code they do not share.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod clearance;
+mod error;
+mod faults;
+mod run;
+mod server;
+mod trace;
+mod util;
+pub mod vdr;
+
+pub use error::{Error, Result};
+pub use faults::Fault;
+pub use run::{DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both};

@@ -1,0 +1,93 @@
+//! Running both stand-ins for a demo (`bearer sandbox`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::Result;
+use crate::clearance::ClearanceSandbox;
+use crate::util::write_file;
+use crate::vdr::{ClientKind, VdrSandbox};
+
+/// The instance name [`start_both`] gives the VDR stand-in.
+pub const DEMO_INSTANCE: &str = "sandbox";
+/// The tenant [`start_both`] creates in the Clearance stand-in.
+pub const DEMO_TENANT: &str = "sandbox-tenant";
+
+/// Both stand-ins, running, and the credential files written for them.
+#[derive(Debug)]
+pub struct RunningSandboxes {
+    /// The VDR stand-in (instance [`DEMO_INSTANCE`]).
+    pub vdr: VdrSandbox,
+    /// The Clearance stand-in (tenant [`DEMO_TENANT`]).
+    pub clearance: ClearanceSandbox,
+    /// Every file written, in order: VDR management then impersonation
+    /// (`*-private.pem`, `*-public.pem`, `*-issuer.txt`, `*-cid.txt`), the
+    /// VDR base URL and instance (`vdr-base-url.txt`, `vdr-instance.txt`),
+    /// then `clearance-connection.json`.
+    pub files: Vec<PathBuf>,
+}
+
+impl RunningSandboxes {
+    /// Stops both servers gracefully.
+    pub async fn shutdown(self) -> Result<()> {
+        let vdr = self.vdr.shutdown().await;
+        let clearance = self.clearance.shutdown().await;
+        vdr.and(clearance)
+    }
+}
+
+/// Starts both stand-ins on the given addresses (port 0 for any), generates
+/// a management and an impersonation client and a Clearance service
+/// principal, and writes their credentials into `dir` (created if missing;
+/// private files mode 0600 on Unix).
+pub async fn start_both(
+    dir: &Path,
+    vdr_addr: SocketAddr,
+    clearance_addr: SocketAddr,
+) -> Result<RunningSandboxes> {
+    let vdr = VdrSandbox::builder()
+        .instance(DEMO_INSTANCE)
+        .bind(vdr_addr)
+        .start()
+        .await?;
+    let clearance = ClearanceSandbox::builder()
+        .bind(clearance_addr)
+        .start()
+        .await?;
+    let mut files = Vec::new();
+    for kind in [ClientKind::Management, ClientKind::Impersonation] {
+        files.extend(vdr.generate_client(kind)?.write_to(dir)?);
+    }
+    for (name, contents) in [
+        ("vdr-base-url.txt", vdr.base_url()),
+        ("vdr-instance.txt", vdr.instance().to_string()),
+    ] {
+        let path = dir.join(name);
+        write_file(&path, contents.as_bytes(), false)?;
+        files.push(path);
+    }
+    let principal = clearance.generate_principal(DEMO_TENANT)?;
+    let path = dir.join("clearance-connection.json");
+    principal.write_to(&path)?;
+    files.push(path);
+    tracing::info!(
+        vdr = %vdr.base_url(),
+        clearance = %clearance.base_url(),
+        dir = %dir.display(),
+        "sandboxes running; credentials written"
+    );
+    Ok(RunningSandboxes {
+        vdr,
+        clearance,
+        files,
+    })
+}
+
+/// [`start_both`], then waits for Ctrl-C and shuts both down.
+pub async fn run_both(dir: &Path, vdr_addr: SocketAddr, clearance_addr: SocketAddr) -> Result<()> {
+    let running = start_both(dir, vdr_addr, clearance_addr).await?;
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::warn!(error = %e, "cannot wait for Ctrl-C; stopping");
+    }
+    running.shutdown().await
+}

@@ -1,0 +1,76 @@
+//! `start_both` (what `bearer sandbox` runs) and backend selection.
+
+use std::net::SocketAddr;
+
+#[cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#[tokio::test]
+async fn start_both_writes_every_credential_and_serves() {
+    let dir = std::env::temp_dir().join(format!("sandbox-both-{}", std::process::id()));
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let running = sandbox::start_both(&dir, any, any).await.unwrap();
+    let names: Vec<String> = running
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "mgt-api-private.pem",
+        "mgt-api-public.pem",
+        "mgt-api-issuer.txt",
+        "mgt-api-cid.txt",
+        "imp-api-private.pem",
+        "imp-api-public.pem",
+        "imp-api-issuer.txt",
+        "imp-api-cid.txt",
+        "vdr-base-url.txt",
+        "vdr-instance.txt",
+        "clearance-connection.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing: {names:?}"
+        );
+        assert!(dir.join(expected).is_file());
+    }
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("clearance-connection.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(file["TenantId"], sandbox::DEMO_TENANT);
+    assert_eq!(
+        file["SecurityTokenServiceBaseAddresses"][0],
+        running.clearance.sts_url()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("vdr-base-url.txt")).unwrap(),
+        running.vdr.base_url()
+    );
+    let response = reqwest::get(format!("{}/_sandbox/counters", running.vdr.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// With only ring compiled, the VDR stand-in refuses to start and says why.
+#[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
+#[tokio::test]
+async fn the_vdr_stand_in_refuses_to_start_with_only_ring() {
+    let err = sandbox::vdr::VdrSandbox::builder()
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, sandbox::Error::NoBackend { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("ES512") && message.contains("ring"),
+        "{message}"
+    );
+    // The Clearance stand-in runs, but cannot generate an RSA principal.
+    let clearance = sandbox::clearance::ClearanceSandbox::builder()
+        .start()
+        .await
+        .unwrap();
+    assert!(clearance.generate_principal("t").is_err());
+}
