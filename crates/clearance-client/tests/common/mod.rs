@@ -55,3 +55,42 @@ pub fn vendor_sample_with(key: &Jwk) -> Value {
 pub fn vendor_sample() -> Value {
     vendor_sample_with(&rsa_jwk())
 }
+
+/// The `kid` of the vendor sample.
+pub const KID: &str = "urn:service:tenant123:MyApiUser:151";
+/// The vendor sample's tenant.
+pub const TENANT: &str = "tenant123";
+
+/// The vendor sample (test key) with its STS and service addresses replaced.
+pub fn connection_file(sts: &[String], api: &[String]) -> clearance_client::ConnectionFile {
+    let mut file = vendor_sample();
+    file["SecurityTokenServiceBaseAddresses"] = serde_json::json!(sts);
+    for member in [
+        "DocumentStoreBaseAddresses",
+        "KeyStoreBaseAddresses",
+        "DeviceServiceBaseAddresses",
+        "CaseServiceBaseAddresses",
+        "SearchServiceBaseAddresses",
+        "UserServiceBaseAddresses",
+    ] {
+        file[member] = serde_json::json!(api);
+    }
+    clearance_client::ConnectionFile::from_json(&file.to_string()).unwrap()
+}
+
+/// Registers the vendor sample's principal (151@tenant123, the RSA-2048 test
+/// key) with `sandbox`. Works with every backend (ring cannot generate RSA keys,
+/// so the sandbox's own principal generation is not used here).
+pub fn register(sandbox: &sandbox::clearance::ClearanceSandbox) {
+    let mut key = rsa_jwk();
+    key.kid = Some(KID.to_owned());
+    sandbox.register_principal_jwk(TENANT, "151", &key).unwrap();
+}
+
+/// A connection file for the registered principal pointing at `sandbox`
+/// (one STS address, one document store address).
+pub fn sandbox_file(
+    sandbox: &sandbox::clearance::ClearanceSandbox,
+) -> clearance_client::ConnectionFile {
+    connection_file(&[sandbox.sts_url()], &[sandbox.api_url()])
+}
