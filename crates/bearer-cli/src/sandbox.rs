@@ -53,17 +53,29 @@ pub(crate) async fn run(args: &SandboxArgs) -> Outcome {
     let dir = args.dir.display();
     let profile = write_profile(&args.dir, &running.vdr.base_url())?;
     let connection = args.dir.join("clearance-connection.json");
-    println!("VDR stand-in:       {} (instance {DEMO_INSTANCE})", running.vdr.base_url());
+    println!(
+        "VDR stand-in:       {} (instance {DEMO_INSTANCE})",
+        running.vdr.base_url()
+    );
     println!("Clearance stand-in: {}", running.clearance.base_url());
     println!("Credentials in {dir}/ (private keys mode 0600). Try:\n");
-    println!("  bearer vdr request --profile {} --user 123 me", profile.display());
-    println!("  bearer vdr request --profile {} --user 123 'assets?page=1&per_page=5'", profile.display());
+    println!(
+        "  bearer vdr request --profile {} --user 123 me",
+        profile.display()
+    );
+    println!(
+        "  bearer vdr request --profile {} --user 123 'assets?page=1&per_page=5'",
+        profile.display()
+    );
     println!(
         "  curl -H \"Authorization: Bearer $(bearer vdr token impersonation --profile {} --user 123)\" {}/api/v2/me",
         profile.display(),
         running.vdr.base_url()
     );
-    println!("  bearer clearance token --connection-file {}", connection.display());
+    println!(
+        "  bearer clearance token --connection-file {}",
+        connection.display()
+    );
     println!("\nPress Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("cannot wait for Ctrl-C ({e}); stopping");
