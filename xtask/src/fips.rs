@@ -7,7 +7,8 @@ use std::process::Command;
 use crate::run;
 
 /// The crates with a `fips` feature, tested together with it on.
-const FIPS_FEATURES: &str = "jwt-core/fips,auth-session/fips,vdr-client/fips,conformance/fips";
+const FIPS_FEATURES: &str =
+    "jwt-core/fips,auth-session/fips,vdr-client/fips,clearance-client/fips,conformance/fips";
 
 /// Whether `tool` runs (`cmake --version`; Go only knows `go version`).
 fn have(tool: &str) -> bool {
@@ -64,6 +65,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         "auth-session",
         "-p",
         "vdr-client",
+        "-p",
+        "clearance-client",
         "-p",
         "conformance",
         "--features",

@@ -41,6 +41,10 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Vdr(VdrCommand),
 
+    /// Sign assertions, fetch access tokens, and call Genetec Clearance.
+    #[command(subcommand)]
+    Clearance(ClearanceCommand),
+
     /// Decode a token WITHOUT verifying it and show header, claims and times.
     #[command(after_help = "Examples:
   bearer inspect eyJhbGciOiJFUzUxMiIs...
@@ -55,6 +59,9 @@ pub(crate) enum Command {
 
     /// Show the compiled backends, what each supports, and FIPS status.
     Backends,
+
+    /// Walk through everything against local stand-ins, in a few seconds (no network).
+    Demo,
 
     /// Run local stand-ins of VDR and Clearance until Ctrl-C, with fresh credentials.
     #[command(after_help = "Examples:
@@ -242,4 +249,68 @@ fn parse_bits(text: &str) -> Result<usize, String> {
 
 fn unreachable_bits() -> String {
     "RSA keys are 2048, 3072 or 4096 bits".to_owned()
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClearanceCommand {
+    /// Print a signed RFC 7523 assertion (RS256) for the service principal.
+    #[command(
+        after_help = "Example:\n  bearer clearance assertion --connection-file connection.json | bearer inspect"
+    )]
+    Assertion(ConnectionFileArg),
+    /// Fetch an access token from the STS in the connection file and print it.
+    #[command(
+        after_help = "Examples:\n  bearer clearance token --connection-file connection.json\n  bearer clearance token --connection-file connection.json --json"
+    )]
+    Token(ClearanceTokenArgs),
+    /// Call a Clearance service and print the response body.
+    #[command(after_help = "Examples:
+  bearer clearance request --connection-file c.json --service document-store /tenant/TENANT/evidence/ID
+  bearer clearance request --connection-file c.json --service document-store --method POST /tenant/T/evidence/E/resource/R/complete")]
+    Request(ClearanceRequestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConnectionFileArg {
+    /// The JSON Connection File made when the service account was created.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) connection_file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClearanceTokenArgs {
+    #[command(flatten)]
+    pub(crate) file: ConnectionFileArg,
+    /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ServiceName {
+    DocumentStore,
+    KeyStore,
+    DeviceService,
+    CaseService,
+    SearchService,
+    UserService,
+    Api,
+    CadApi,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClearanceRequestArgs {
+    #[command(flatten)]
+    pub(crate) file: ConnectionFileArg,
+    /// Which service's base addresses to call.
+    #[arg(long, value_enum)]
+    pub(crate) service: ServiceName,
+    /// HTTP method.
+    #[arg(long, default_value = "GET")]
+    pub(crate) method: String,
+    /// Path below the service's base address, starting with `/`.
+    pub(crate) path: String,
+    /// JSON body, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub(crate) data: Option<String>,
 }

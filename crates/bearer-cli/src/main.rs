@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 mod backends;
+mod clearance;
 mod cli;
+mod demo;
 mod failure;
 mod input;
 mod inspect;
@@ -16,7 +18,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use jwt_core::Backend;
 
-use crate::cli::{Cli, Command, VdrCommand, VdrTokenCommand};
+use crate::cli::{ClearanceCommand, Cli, Command, VdrCommand, VdrTokenCommand};
 use crate::failure::{Failure, Outcome};
 
 fn main() -> ExitCode {
@@ -64,6 +66,11 @@ fn run(cli: &Cli) -> Outcome {
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Backends => backends::run(),
+        Command::Demo => {
+            let signing = backend(cli, clearance_client::default_backend)?;
+            let es512 = backend(cli, vdr_client::es512_backend)?;
+            runtime()?.block_on(demo::run(signing, es512))
+        }
         Command::Sandbox(args) => runtime()?.block_on(sandbox::run(args)),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -73,6 +80,18 @@ fn run(cli: &Cli) -> Outcome {
                 &mut std::io::stdout(),
             );
             Ok(())
+        }
+        Command::Clearance(command) => {
+            let signing = backend(cli, clearance_client::default_backend)?;
+            match command {
+                ClearanceCommand::Assertion(args) => clearance::assertion(args, signing),
+                ClearanceCommand::Token(args) => {
+                    runtime()?.block_on(clearance::token(args, signing))
+                }
+                ClearanceCommand::Request(args) => {
+                    runtime()?.block_on(clearance::request(args, signing))
+                }
+            }
         }
         Command::Vdr(vdr) => {
             let es512 = backend(cli, vdr_client::es512_backend)?;

@@ -125,7 +125,7 @@ pub(crate) fn management_token(args: &ManagementArgs, backend: &dyn Backend) -> 
     Ok(())
 }
 
-fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
+pub(crate) fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
     let Some(data) = data else {
         return Ok(None);
     };
@@ -148,7 +148,7 @@ pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Out
         args.base_url.as_deref(),
     )?;
     let request = impersonation_request(imp, &profile)?;
-    let method = reqwest_method(&args.method)?;
+    let method = method(&args.method)?;
     let data = body(args.data.as_deref())?;
     let credentials = profile
         .credentials_with_backend(Api::Impersonation, backend)
@@ -169,7 +169,8 @@ pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Out
     Ok(())
 }
 
-fn reqwest_method(name: &str) -> Result<vdr_client::Method, Failure> {
+/// An HTTP method name, upper-cased.
+pub(crate) fn method(name: &str) -> Result<vdr_client::Method, Failure> {
     let upper = name.to_ascii_uppercase();
     match upper.as_str() {
         "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" => upper

@@ -1,0 +1,221 @@
+//! `bearer demo`, `bearer vdr request` and `bearer clearance …` against
+//! stand-ins started by the test.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Output;
+
+use sandbox::clearance::SAMPLE_EVIDENCE_ID;
+use sandbox::{DEMO_TENANT, RunningSandboxes, start_both};
+
+async fn bearer(args: Vec<String>, dir: &Path) -> Output {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn sandboxes(dir: &Path) -> RunningSandboxes {
+    let loopback: SocketAddr = ([127, 0, 0, 1], 0).into();
+    start_both(dir, loopback, loopback).await.unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_runs_every_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bearer(args(&["demo"]), dir.path()).await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.lines().next().unwrap().starts_with("bearer demo:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FIPS mode"),
+        "the first line says whether FIPS is on"
+    );
+    for expected in [
+        " 1. generated a P-521 key pair",
+        " 2. started the VDR stand-in",
+        " 3. minted an impersonation token: alg ES512, sub user:123",
+        " 4. read /api/v2/me as user 123",
+        " 5. a POST with only read_only was refused before sending",
+        "requests sent: 0",
+        " 6. signed an RFC 7523 assertion (RS256",
+        " 7. got an access token from the STS",
+        " 8. read evidence",
+        " 9. listed",
+        "the STS was asked 1 time",
+        "10. a tampered token was rejected: 401 Unauthorized, rule signature",
+        "demo complete: 10 steps",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vdr_request_prints_json_and_fails_with_exit_1_on_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let base = running.vdr.base_url();
+    let (issuer, cid) = (
+        read(dir.path(), "imp-api-issuer.txt"),
+        read(dir.path(), "imp-api-cid.txt"),
+    );
+    let common = |extra: &[&str]| {
+        let mut all = args(&[
+            "vdr",
+            "request",
+            "--key",
+            "imp-api-private.pem",
+            "--issuer",
+            &issuer,
+            "--cid",
+            &cid,
+            "--instance",
+            sandbox::DEMO_INSTANCE,
+            "--base-url",
+            &base,
+            "--user",
+            "123",
+        ]);
+        all.extend(args(extra));
+        all
+    };
+    let out = bearer(common(&["me"]), dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["id"], 123);
+    assert!(text(&out.stdout).contains("\n  \"id\""), "pretty JSON");
+
+    let out = bearer(
+        common(&[
+            "--scope",
+            "read_only",
+            "--method",
+            "POST",
+            "assets",
+            "--data",
+            "{}",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("needs the full_access scope"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = bearer(common(&["assets/424242"]), dir.path()).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: the VDR API answered 404"),
+        "{}",
+        text(&out.stderr)
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clearance_assertion_token_and_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let file = "clearance-connection.json";
+
+    let out = bearer(
+        args(&["clearance", "assertion", "--connection-file", file]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let assertion = text(&out.stdout).trim().to_owned();
+    let peek =
+        jwt_core::decode_unverified::<serde_json::Map<String, serde_json::Value>>(&assertion)
+            .unwrap();
+    assert_eq!(peek.header.alg, jwt_core::Algorithm::RS256);
+    assert_eq!(peek.claims.iss, peek.claims.sub);
+
+    let out = bearer(
+        args(&["clearance", "token", "--connection-file", file, "--json"]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["token_type"], "Bearer");
+    assert!(json["expires_in"].as_u64().unwrap() > 3000, "{json}");
+    assert!(
+        json["expires_at"].as_str().unwrap().ends_with('Z'),
+        "{json}"
+    );
+
+    let path = format!("/tenant/{DEMO_TENANT}/evidence/{SAMPLE_EVIDENCE_ID}");
+    let out = bearer(
+        args(&[
+            "clearance",
+            "request",
+            "--connection-file",
+            file,
+            "--service",
+            "document-store",
+            &path,
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("\"EvidenceId\""),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = bearer(
+        args(&[
+            "clearance",
+            "request",
+            "--connection-file",
+            file,
+            "--service",
+            "document-store",
+            "/tenant/other/evidence/x",
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+
+    let out = bearer(
+        args(&["clearance", "token", "--connection-file", "missing.json"]),
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    running.shutdown().await.unwrap();
+}
