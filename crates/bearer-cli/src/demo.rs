@@ -163,7 +163,7 @@ pub(crate) async fn run(backend: &'static dyn Backend, es512: &'static dyn Backe
     }
 
     // Clearance: the service principal the stand-in generated.
-    let file = ConnectionFile::read(&dir.path().join("clearance-connection.json"))
+    let file = ConnectionFile::read(dir.path().join("clearance-connection.json"))
         .map_err(|e| failed("connection file")(e.into()))?;
     let client_id = file.principal().client_id().to_owned();
     let signer = clearance_client::AssertionSigner::new(file.principal(), backend)
