@@ -54,6 +54,6 @@ pub use cache::{RefreshPolicy, TokenCache};
 pub use clock::TokioClock;
 pub use error::{BoxError, Error};
 pub use retry::RetryPolicy;
-pub use session::{Response, SendOptions, Session, SessionConfig};
+pub use session::{Response, SendOptions, Session, SessionConfig, describe_request};
 pub use source::{IssuedToken, TokenSource};
 pub use tls::crypto_provider_name;

@@ -337,7 +337,7 @@ where
         request: Request,
         options: SendOptions,
     ) -> Result<Response, Error> {
-        let target = describe(request.method(), request.url());
+        let target = describe_request(request.method(), request.url());
         let timeout = options.timeout.unwrap_or(self.config.timeout);
         let deadline = Instant::now() + timeout;
         let attempts = AtomicU32::new(0);
@@ -506,8 +506,9 @@ fn bearer(token: &Token) -> Result<HeaderValue, Error> {
     Ok(value)
 }
 
-/// `METHOD scheme://host[:port]/path`: enough to find the call, no query.
-fn describe(method: &Method, url: &Url) -> String {
+/// `METHOD scheme://host[:port]/path`: enough to find the call in a log or an
+/// error, without the query (which may carry secrets).
+pub fn describe_request(method: &Method, url: &Url) -> String {
     let mut shown = format!(
         "{method} {}://{}",
         url.scheme(),
@@ -634,7 +635,7 @@ mod tests {
 
     #[test]
     fn description_drops_the_query() {
-        let shown = describe(
+        let shown = describe_request(
             &Method::GET,
             &url("https://api.example.com:8443/v1/docs?secret=1"),
         );

@@ -2,11 +2,11 @@
 
 use std::time::SystemTime;
 
-use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, Service, StsTokenSource};
+use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
 use jwt_core::{Backend, NumericDate};
 use serde_json::json;
 
-use crate::cli::{ClearanceRequestArgs, ClearanceTokenArgs, ConnectionFileArg, ServiceName};
+use crate::cli::{ClearanceRequestArgs, ClearanceTokenArgs, ConnectionFileArg};
 use crate::failure::{Failure, Outcome};
 use crate::vdr::{body, method, print_body};
 
@@ -45,19 +45,6 @@ pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> O
     Ok(())
 }
 
-fn service(name: ServiceName) -> Service {
-    match name {
-        ServiceName::DocumentStore => Service::DocumentStore,
-        ServiceName::KeyStore => Service::KeyStore,
-        ServiceName::DeviceService => Service::DeviceService,
-        ServiceName::CaseService => Service::CaseService,
-        ServiceName::SearchService => Service::SearchService,
-        ServiceName::UserService => Service::UserService,
-        ServiceName::Api => Service::Api,
-        ServiceName::CadApi => Service::CadApi,
-    }
-}
-
 pub(crate) async fn request(args: &ClearanceRequestArgs, backend: &'static dyn Backend) -> Outcome {
     let file = connection_file(&args.file)?;
     let method = method(&args.method)?;
@@ -67,14 +54,14 @@ pub(crate) async fn request(args: &ClearanceRequestArgs, backend: &'static dyn B
         .build()
         .map_err(Failure::input)?;
     let response = client
-        .send(service(args.service), method, &args.path, data.as_ref())
+        .send(args.service, method, &args.path, data.as_ref())
         .await
         .map_err(Failure::rejected)?;
     if !response.status().is_success() {
         let excerpt: String = response.text().chars().take(300).collect();
         return Err(Failure::rejected(format!(
             "the {} answered {}: {}",
-            service(args.service),
+            args.service,
             response.status(),
             excerpt.trim()
         )));

@@ -286,25 +286,13 @@ pub(crate) struct ClearanceTokenArgs {
     pub(crate) json: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum ServiceName {
-    DocumentStore,
-    KeyStore,
-    DeviceService,
-    CaseService,
-    SearchService,
-    UserService,
-    Api,
-    CadApi,
-}
-
 #[derive(Debug, Args)]
 pub(crate) struct ClearanceRequestArgs {
     #[command(flatten)]
     pub(crate) file: ConnectionFileArg,
     /// Which service's base addresses to call.
-    #[arg(long, value_enum)]
-    pub(crate) service: ServiceName,
+    #[arg(long, value_parser = service_parser())]
+    pub(crate) service: clearance_client::Service,
     /// HTTP method.
     #[arg(long, default_value = "GET")]
     pub(crate) method: String,
@@ -313,4 +301,16 @@ pub(crate) struct ClearanceRequestArgs {
     /// JSON body, or @FILE to read it from a file.
     #[arg(long, value_name = "JSON|@FILE")]
     pub(crate) data: Option<String>,
+}
+
+/// Every Clearance service a request can go to (the STS is reached through `clearance token`).
+fn service_parser() -> impl clap::builder::TypedValueParser<Value = clearance_client::Service> {
+    use clearance_client::Service;
+    let names: Vec<&'static str> = Service::ALL
+        .into_iter()
+        .filter(|s| *s != Service::SecurityTokenService)
+        .map(Service::name)
+        .collect();
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Service::from_name(&name).unwrap_or(Service::DocumentStore))
 }

@@ -341,7 +341,7 @@ impl ClearanceClient {
         }
         for (i, base) in bases.iter().enumerate() {
             let url = endpoint(service, base, target)?;
-            let described = describe(&method, &url);
+            let described = auth_session::describe_request(&method, &url);
             let mut request = self
                 .session
                 .request(method.clone(), url)
@@ -451,20 +451,6 @@ fn endpoint(service: Service, base: &Url, target: Target<'_>) -> Result<Url> {
             Ok(url)
         }
     }
-}
-
-/// `METHOD scheme://host[:port]/path`, without the query.
-fn describe(method: &Method, url: &Url) -> String {
-    let mut shown = format!(
-        "{method} {}://{}",
-        url.scheme(),
-        url.host_str().unwrap_or("")
-    );
-    if let Some(port) = url.port() {
-        shown.push_str(&format!(":{port}"));
-    }
-    shown.push_str(url.path());
-    shown
 }
 
 #[cfg(test)]

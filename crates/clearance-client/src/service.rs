@@ -58,6 +58,26 @@ impl Service {
         }
     }
 
+    /// A short kebab-case name for command lines and logs: `document-store`, `cad-api`, ….
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::DocumentStore => "document-store",
+            Service::SecurityTokenService => "security-token-service",
+            Service::KeyStore => "key-store",
+            Service::DeviceService => "device-service",
+            Service::CaseService => "case-service",
+            Service::SearchService => "search-service",
+            Service::UserService => "user-service",
+            Service::Api => "api",
+            Service::CadApi => "cad-api",
+        }
+    }
+
+    /// The service called `name` (as [`Service::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// The service whose addresses `member` holds.
     pub fn from_member(member: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.member() == member)

@@ -135,6 +135,33 @@ impl KeyMetadata {
     }
 }
 
+/// How a key file is encoded, told by its first bytes (after whitespace and a
+/// UTF-8 byte-order mark): `{` is JWK, `-----` is PEM, anything else DER.
+enum Encoding<'a> {
+    Jwk(&'a str),
+    Pem(&'a str),
+    Der(&'a [u8]),
+}
+
+impl<'a> Encoding<'a> {
+    fn sniff(input: &'a [u8]) -> Result<Self> {
+        let trimmed = input.trim_ascii_start();
+        let trimmed = trimmed
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(trimmed);
+        let text = |format| {
+            std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key(format, "not UTF-8"))
+        };
+        if trimmed.starts_with(b"{") {
+            Ok(Self::Jwk(text("JWK")?))
+        } else if trimmed.starts_with(b"-----") {
+            Ok(Self::Pem(text("PEM")?))
+        } else {
+            Ok(Self::Der(input))
+        }
+    }
+}
+
 /// A parsed private (signing) key: RSA, EC, Ed25519, or an HMAC secret.
 #[derive(Clone)]
 pub struct PrivateKey {
@@ -156,20 +183,10 @@ impl PrivateKey {
     /// PEM labels accepted: `EC PRIVATE KEY` (SEC1, also after an `EC PARAMETERS`
     /// block), `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1).
     pub fn parse(input: &[u8]) -> Result<Self> {
-        let trimmed = input.trim_ascii_start();
-        let trimmed = trimmed
-            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            .unwrap_or(trimmed);
-        if trimmed.starts_with(b"{") {
-            let text =
-                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("JWK", "not UTF-8"))?;
-            Self::from_jwk_json(text)
-        } else if trimmed.starts_with(b"-----") {
-            let text =
-                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("PEM", "not UTF-8"))?;
-            Self::from_pem(text)
-        } else {
-            Self::from_der(input)
+        match Encoding::sniff(input)? {
+            Encoding::Jwk(text) => Self::from_jwk_json(text),
+            Encoding::Pem(text) => Self::from_pem(text),
+            Encoding::Der(der) => Self::from_der(der),
         }
     }
 
@@ -290,20 +307,10 @@ impl PublicKey {
     /// PEM labels accepted: `PUBLIC KEY` (SPKI) and `RSA PUBLIC KEY` (PKCS#1).
     /// A private key is accepted too, and its public half is taken.
     pub fn parse(input: &[u8]) -> Result<Self> {
-        let trimmed = input.trim_ascii_start();
-        let trimmed = trimmed
-            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            .unwrap_or(trimmed);
-        if trimmed.starts_with(b"{") {
-            let text =
-                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("JWK", "not UTF-8"))?;
-            Self::from_jwk_json(text)
-        } else if trimmed.starts_with(b"-----") {
-            let text =
-                std::str::from_utf8(trimmed).map_err(|_| Error::invalid_key("PEM", "not UTF-8"))?;
-            Self::from_pem(text)
-        } else {
-            Self::from_der(input)
+        match Encoding::sniff(input)? {
+            Encoding::Jwk(text) => Self::from_jwk_json(text),
+            Encoding::Pem(text) => Self::from_pem(text),
+            Encoding::Der(der) => Self::from_der(der),
         }
     }
 
