@@ -305,6 +305,7 @@ pub(crate) struct ClearanceRequestArgs {
 
 /// Every Clearance service a request can go to (the STS is reached through `clearance token`).
 fn service_parser() -> impl clap::builder::TypedValueParser<Value = clearance_client::Service> {
+    use clap::builder::TypedValueParser as _;
     use clearance_client::Service;
     let names: Vec<&'static str> = Service::ALL
         .into_iter()
