@@ -3,8 +3,11 @@
 //! - `cargo xtask ci` runs exactly what CI runs (`.ci/run`), so the two never drift.
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
 //!   and runs each fuzz target for N seconds, failing on any crash.
+//! - `cargo xtask bench-report [--quick]` runs the criterion suite and writes
+//!   `BENCHMARKS.md` with the chart `docs/benchmarks.svg`.
 #![forbid(unsafe_code)]
 
+mod bench_report;
 mod fuzz;
 
 use std::path::PathBuf;
@@ -14,13 +17,17 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
-  fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)";
+  fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
+  bench-report [--quick] [--no-run] [--no-peers] [--no-python]
+                                  run the benchmarks (peers and PyJWT too when they are available)
+                                  and write BENCHMARKS.md and docs/benchmarks.svg";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("bench-report") => bench_report::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             eprintln!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,67 @@
+//! Signing: for every algorithm (RSA at 2048 and 3072 bits) and every compiled
+//! backend, the raw signature over a fixed signing input next to the full
+//! mint (fresh claims, JSON, base64url, signature, assembly), in one criterion
+//! group so their ratio is read from one run.
+//!
+//! Ids: group `sign/<case>`, functions `raw`, `mint` and (ES512 only)
+//! `vdr-mint` (`vdr_client::Credentials::mint_impersonation`, the production
+//! path), parameter the backend name.
+
+use std::hint::black_box;
+use std::time::SystemTime;
+
+use benches::fixtures::{
+    Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, next_seq, now_secs, signing_input,
+};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use jwt_core::{Algorithm, backends};
+use vdr_client::{Api, Credentials, ImpersonationRequest, UserId};
+
+fn signing(c: &mut Criterion) {
+    for case in Case::all() {
+        let key = case.generate_key().expect("key generation");
+        let mut group = c.benchmark_group(format!("sign/{}", case.label()));
+        group.throughput(Throughput::Elements(1));
+        for backend in backends() {
+            if !case.supported_by(backend) {
+                continue;
+            }
+            let name = backend.name();
+            let encoder = case
+                .encoder(backend.signer(case.alg, &key).expect("signer"))
+                .expect("encoder");
+            let input = signing_input(&encoder, &case).expect("signing input");
+            group.bench_function(BenchmarkId::new("raw", name), |b| {
+                b.iter(|| encoder.signer().sign(black_box(&input)).expect("sign"))
+            });
+            group.bench_function(BenchmarkId::new("mint", name), |b| {
+                b.iter(|| {
+                    let claims = case.claims(now_secs(), next_seq());
+                    encoder.encode(black_box(&claims)).expect("mint")
+                })
+            });
+            if case.alg == Algorithm::ES512 {
+                let credentials = Credentials::with_backend(
+                    Api::Impersonation,
+                    VDR_ISSUER,
+                    VDR_CID,
+                    &key,
+                    backend,
+                )
+                .expect("credentials");
+                let request = ImpersonationRequest::new(VDR_AUDIENCE, UserId::new(1_234_567));
+                group.bench_function(BenchmarkId::new("vdr-mint", name), |b| {
+                    b.iter(|| {
+                        credentials
+                            .mint_impersonation(black_box(&request), SystemTime::now())
+                            .expect("mint")
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, signing);
+criterion_main!(benches);
