@@ -5,7 +5,9 @@
 //! `throughput(N) / (N × throughput(1))` is the scaling efficiency.
 //!
 //! Ids: group `parallel/<case>`, function the backend name, parameter the
-//! thread count.
+//! thread count. `parallel-control/sha256` runs the same thread setup on work
+//! that shares nothing (SHA-256 of 1 KiB per "token"): how well the machine
+//! itself scales at the time, since its cores may be busy with other work.
 
 use std::hint::black_box;
 use std::sync::Barrier;
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use benches::fixtures::{Case, next_seq, now_secs};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use jwt_core::{Algorithm, Encoder, backends};
+use jwt_core::{Algorithm, Encoder, Hash, backends, default_backend};
 
 /// Wall time for `threads` threads to mint `per_thread` tokens each, started together.
 fn mint_batch(encoder: &Encoder, case: &Case, threads: usize, per_thread: u64) -> Duration {
@@ -36,12 +38,40 @@ fn mint_batch(encoder: &Encoder, case: &Case, threads: usize, per_thread: u64) -
     start.map_or(Duration::ZERO, |start| start.elapsed())
 }
 
+/// The same thread setup hashing 1 KiB per item: nothing shared.
+fn control_batch(threads: usize, per_thread: u64) -> Duration {
+    let barrier = Barrier::new(threads + 1);
+    let data = [0x5au8; 1024];
+    let mut start = None;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                barrier.wait();
+                for _ in 0..per_thread {
+                    black_box(default_backend().digest(Hash::Sha256, black_box(&data)));
+                }
+            });
+        }
+        barrier.wait();
+        start = Some(Instant::now());
+    });
+    start.map_or(Duration::ZERO, |start| start.elapsed())
+}
+
 fn parallel(c: &mut Criterion) {
     let n = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut counts = vec![1];
     if n > 1 {
         counts.push(n);
     }
+    let mut group = c.benchmark_group("parallel-control");
+    for &threads in &counts {
+        group.throughput(Throughput::Elements(threads as u64));
+        group.bench_function(BenchmarkId::new("sha256", threads), |b| {
+            b.iter_custom(|iters| control_batch(threads, iters))
+        });
+    }
+    group.finish();
     let cases = [
         Case::new(Algorithm::ES256),
         Case::new(Algorithm::ES512),

@@ -6,6 +6,10 @@
 //! Ids: group `sign/<case>`, functions `raw`, `mint` and (ES512 only)
 //! `vdr-mint` (`vdr_client::Credentials::mint_impersonation`, the production
 //! path), parameter the backend name.
+//!
+//! `mint-overhead/<shape>` takes the signature out: a signer that returns
+//! zeros of the right length shows what the JWT itself costs (claims
+//! built, JSON, base64url, assembly), for each token shape.
 
 use std::hint::black_box;
 use std::time::SystemTime;
@@ -14,7 +18,7 @@ use benches::fixtures::{
     Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, next_seq, now_secs, signing_input,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use jwt_core::{Algorithm, backends};
+use jwt_core::{Algorithm, Signature, Signer, backends};
 use vdr_client::{Api, Credentials, ImpersonationRequest, UserId};
 
 fn signing(c: &mut Criterion) {
@@ -63,5 +67,56 @@ fn signing(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, signing);
+/// Signs nothing: a signature of zeros, of the length the algorithm's is.
+#[derive(Debug)]
+struct NullSigner {
+    alg: Algorithm,
+    len: usize,
+}
+
+impl Signer for NullSigner {
+    fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn sign(&self, _: &[u8]) -> jwt_core::Result<Signature> {
+        Ok(Signature::new(vec![0; self.len]))
+    }
+}
+
+fn overhead(c: &mut Criterion) {
+    for (shape, case, len) in [
+        ("vdr", Case::new(Algorithm::ES512), 132),
+        ("clearance", Case::rsa(Algorithm::RS256, 2048), 256),
+    ] {
+        let encoder = case
+            .encoder(Box::new(NullSigner { alg: case.alg, len }))
+            .expect("encoder");
+        let claims = case.claims(now_secs(), next_seq());
+        let mut group = c.benchmark_group(format!("mint-overhead/{shape}"));
+        group.throughput(Throughput::Elements(1));
+        group.bench_function("claims", |b| {
+            b.iter(|| case.claims(black_box(now_secs()), next_seq()))
+        });
+        group.bench_function("json", |b| {
+            b.iter(|| serde_json::to_vec(black_box(&claims)).expect("json"))
+        });
+        group.bench_function("encode", |b| {
+            b.iter(|| encoder.encode(black_box(&claims)).expect("encode"))
+        });
+        group.bench_function("mint", |b| {
+            b.iter(|| {
+                let claims = case.claims(now_secs(), next_seq());
+                encoder.encode(black_box(&claims)).expect("mint")
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, overhead, signing);
 criterion_main!(benches);

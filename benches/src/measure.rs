@@ -139,6 +139,89 @@ where
     }
 }
 
+/// Two operations measured in alternating blocks: see [`measure_paired`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paired {
+    /// The first operation (the baseline, e.g. the raw signature).
+    pub a: Throughput,
+    /// The second operation (e.g. the full mint).
+    pub b: Throughput,
+    /// The median over rounds of `b`'s rate divided by `a`'s rate in the
+    /// same round: the ratio least disturbed by other load on the machine.
+    pub ratio: f64,
+    /// Rounds (one block of each) measured.
+    pub rounds: usize,
+}
+
+/// Measures `a` and `b` on this thread in alternating blocks of about
+/// `block` each (at least one operation), for `duration` in all, so that
+/// whatever else the machine is doing slows both alike. Blocks alternate
+/// a-b, b-a to cancel drift. Use it for ratios (mint ÷ raw); two separate
+/// measurements taken seconds apart on a shared machine differ by more
+/// than the few percent a JWT adds to a signature.
+pub fn measure_paired<A, B>(a: A, b: B, duration: Duration, block: Duration) -> Result<Paired>
+where
+    A: Fn() -> Result<()>,
+    B: Fn() -> Result<()>,
+{
+    a()?;
+    b()?;
+    let per_block = |op: &dyn Fn() -> Result<()>| -> Result<u64> {
+        // Calibrate on about a tenth of a block.
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed() < block / 10 || n == 0 {
+            op()?;
+            n += 1;
+        }
+        let each = start.elapsed().as_secs_f64() / n as f64;
+        Ok(((block.as_secs_f64() / each) as u64).max(1))
+    };
+    let (n_a, n_b) = (per_block(&a)?, per_block(&b)?);
+    let timed = |op: &dyn Fn() -> Result<()>, n: u64| -> Result<Duration> {
+        let start = Instant::now();
+        for _ in 0..n {
+            op()?;
+        }
+        Ok(start.elapsed())
+    };
+    let (mut total_a, mut total_b) = (Duration::ZERO, Duration::ZERO);
+    let mut ratios = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < duration || ratios.is_empty() {
+        let (t_a, t_b) = if ratios.len() % 2 == 0 {
+            let t_a = timed(&a, n_a)?;
+            (t_a, timed(&b, n_b)?)
+        } else {
+            let t_b = timed(&b, n_b)?;
+            (timed(&a, n_a)?, t_b)
+        };
+        total_a += t_a;
+        total_b += t_b;
+        let rate_a = n_a as f64 / t_a.as_secs_f64().max(1e-12);
+        let rate_b = n_b as f64 / t_b.as_secs_f64().max(1e-12);
+        ratios.push(rate_b / rate_a);
+    }
+    let rounds = ratios.len();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = if rounds % 2 == 1 {
+        ratios[rounds / 2]
+    } else {
+        (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2.0
+    };
+    let throughput = |n: u64, elapsed| Throughput {
+        operations: n * rounds as u64,
+        elapsed,
+        threads: 1,
+    };
+    Ok(Paired {
+        a: throughput(n_a, total_a),
+        b: throughput(n_b, total_b),
+        ratio,
+        rounds,
+    })
+}
+
 /// Full mints: serialize `claims`, sign, and assemble the compact token.
 pub fn measure_mint<C>(
     encoder: &Encoder,
@@ -264,6 +347,31 @@ mod tests {
             2,
         );
         assert!(matches!(expired, Err(Error::Expired { .. })), "{expired:?}");
+    }
+
+    #[test]
+    fn paired_measurement_finds_the_slower_operation() {
+        let spin = |n: u64| {
+            move || {
+                let mut x = 0u64;
+                for i in 0..n {
+                    x = black_box(x.wrapping_add(i));
+                }
+                black_box(x);
+                Ok(())
+            }
+        };
+        let paired = measure_paired(
+            spin(1_000),
+            spin(4_000),
+            Duration::from_millis(100),
+            Duration::from_millis(2),
+        )
+        .unwrap();
+        assert!(paired.rounds >= 2, "{paired:?}");
+        // About 0.25; other tests running beside this one add noise.
+        assert!(paired.ratio > 0.05 && paired.ratio < 0.7, "{paired:?}");
+        assert!(paired.a.per_second() > paired.b.per_second());
     }
 
     #[test]
