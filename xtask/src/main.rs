@@ -4,8 +4,11 @@
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
 //!   and runs each fuzz target for N seconds, failing on any crash.
 //! - `cargo xtask fips` installs cmake and Go if missing and tests the FIPS build.
+//! - `cargo xtask bench-report [--quick]` runs the criterion suite and writes
+//!   `BENCHMARKS.md` with the chart `docs/benchmarks.svg`.
 #![forbid(unsafe_code)]
 
+mod bench_report;
 mod fips;
 mod fuzz;
 
@@ -17,7 +20,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
   fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
-  fips                            build and test the FIPS configuration (installs cmake and Go if missing)";
+  fips                            build and test the FIPS configuration (installs cmake and Go if missing)
+  bench-report [--quick] [--no-run] [--no-peers] [--no-python]
+                                  run the benchmarks (peers and PyJWT too when they are available)
+                                  and write BENCHMARKS.md and docs/benchmarks.svg";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +31,7 @@ fn main() -> ExitCode {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("fips") => fips::main(&args[1..]),
+        Some("bench-report") => bench_report::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             eprintln!("{USAGE}");
             return ExitCode::SUCCESS;

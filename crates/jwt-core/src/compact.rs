@@ -27,7 +27,7 @@ const REGISTERED_HEADER_NAMES: &[&str] = &[
 pub struct Encoder {
     signer: Arc<dyn Signer>,
     header: Header,
-    header_segment: Vec<u8>,
+    header_segment: String,
 }
 
 impl fmt::Debug for Encoder {
@@ -80,9 +80,9 @@ impl Encoder {
     /// Serializes `claims`, signs, and returns the compact token.
     pub fn encode<C: Serialize + ?Sized>(&self, claims: &C) -> Result<Token> {
         let mut out = signing_input(&self.header_segment, claims)?;
-        let signature = Signer::sign(&*self.signer, &out)?;
-        finish(out.as_mut(), signature.as_bytes())?;
-        into_token(out)
+        let signature = Signer::sign(&*self.signer, out.as_bytes())?;
+        finish(&mut out, signature.as_bytes());
+        Ok(Token::from(out))
     }
 }
 
@@ -99,39 +99,33 @@ pub async fn encode_async<C: Serialize + ?Sized>(
         });
     }
     let mut out = signing_input(&encode_header(header)?, claims)?;
-    let signature = signer.sign(&out).await?;
-    finish(&mut out, signature.as_bytes())?;
-    into_token(out)
+    let signature = signer.sign(out.as_bytes()).await?;
+    finish(&mut out, signature.as_bytes());
+    Ok(Token::from(out))
 }
 
-fn encode_header(header: &Header) -> Result<Vec<u8>> {
+fn encode_header(header: &Header) -> Result<String> {
     let json = serde_json::to_vec(header).map_err(|e| Error::json("header", &e))?;
-    let mut segment = Vec::with_capacity(json.len() * 4 / 3 + 4);
-    base64url::encode_into(&json, &mut segment);
+    let mut segment = String::new();
+    base64url::push_encoded(&json, &mut segment);
     Ok(segment)
 }
 
-fn signing_input<C: Serialize + ?Sized>(header_segment: &[u8], claims: &C) -> Result<Vec<u8>> {
-    let json = serde_json::to_vec(claims).map_err(|e| Error::json("claims", &e))?;
+fn signing_input<C: Serialize + ?Sized>(header_segment: &str, claims: &C) -> Result<String> {
+    // Claims are a few hundred bytes: start large enough not to regrow.
+    let mut json = Vec::with_capacity(512);
+    serde_json::to_writer(&mut json, claims).map_err(|e| Error::json("claims", &e))?;
     // Room for the claims and a 512-byte signature (RSA-4096), so nothing reallocates.
-    let mut out = Vec::with_capacity(header_segment.len() + 2 + json.len() * 4 / 3 + 4 + 700);
-    out.extend_from_slice(header_segment);
-    out.push(b'.');
-    base64url::encode_into(&json, &mut out);
+    let mut out = String::with_capacity(header_segment.len() + 2 + json.len() * 4 / 3 + 4 + 700);
+    out.push_str(header_segment);
+    out.push('.');
+    base64url::push_encoded(&json, &mut out);
     Ok(out)
 }
 
-fn finish(out: &mut Vec<u8>, signature: &[u8]) -> Result<()> {
-    out.push(b'.');
-    base64url::encode_into(signature, out);
-    Ok(())
-}
-
-fn into_token(out: Vec<u8>) -> Result<Token> {
-    // base64url and '.' are ASCII, so this cannot fail; no panic either way.
-    String::from_utf8(out)
-        .map(Token::from)
-        .map_err(|_| Error::Malformed("encoder produced non-ASCII output".into()))
+fn finish(out: &mut String, signature: &[u8]) {
+    out.push('.');
+    base64url::push_encoded(signature, out);
 }
 
 /// A decoded token: its header and its claims.

@@ -1,0 +1,232 @@
+//! Paired ratios: mint ÷ raw signature and decode ÷ raw verification for every
+//! algorithm × backend, each pair measured in alternating ~2 ms blocks
+//! (`benches::measure::measure_paired`) so that other load on the machine
+//! slows both sides alike. Criterion measures each benchmark on its own, a
+//! few seconds apart; on a shared machine that gap alone moves a ratio by
+//! more than the few percent a JWT adds to a signature, so the goals in
+//! `BENCHMARKS.md` are judged on these ratios.
+//!
+//! Not a criterion bench (criterion reports one figure per benchmark): it
+//! accepts criterion's flags, takes its duration per pair from
+//! `--measurement-time` (× 0.6, default 5 s), filters by substring like
+//! criterion, prints a table, and writes `<target>/bench-ratios.json` for
+//! `cargo xtask bench-report`. Under `cargo test --benches` (no `--bench`
+//! flag) it runs each pair once, as a smoke test.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use benches::fixtures::{
+    Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrExtra, next_seq, now_secs,
+    signing_input,
+};
+use benches::measure::{Paired, measure_paired};
+use jwt_core::{Algorithm, backends, decode};
+use serde_json::{Map, Value, json};
+use vdr_client::{Api, Credentials, ImpersonationRequest, UserId};
+
+/// Criterion flags that take a value (so the value is not a filter).
+const VALUED_FLAGS: &[&str] = &[
+    "--warm-up-time",
+    "--measurement-time",
+    "--sample-size",
+    "--save-baseline",
+    "--baseline",
+    "--baseline-lenient",
+    "--load-baseline",
+    "--profile-time",
+    "--significance-level",
+    "--noise-threshold",
+    "--confidence-level",
+    "--nresamples",
+    "--output-format",
+    "--plotting-backend",
+    "--color",
+    "--format",
+];
+
+struct Args {
+    bench: bool,
+    measurement: f64,
+    filters: Vec<String>,
+}
+
+fn args() -> Args {
+    let mut out = Args {
+        bench: false,
+        measurement: 5.0,
+        filters: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--bench" {
+            out.bench = true;
+        } else if arg == "--measurement-time" {
+            if let Some(v) = args.next().and_then(|v| v.parse().ok()) {
+                out.measurement = v;
+            }
+        } else if VALUED_FLAGS.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            out.filters.push(arg);
+        }
+    }
+    out
+}
+
+struct Row {
+    group: String,
+    function: &'static str,
+    backend: &'static str,
+    paired: Paired,
+}
+
+fn main() {
+    let args = args();
+    let (duration, block) = if args.bench {
+        (
+            Duration::from_secs_f64(args.measurement * 0.6),
+            Duration::from_millis(2),
+        )
+    } else {
+        (Duration::ZERO, Duration::ZERO)
+    };
+    let wanted = |id: &str| args.filters.is_empty() || args.filters.iter().any(|f| id.contains(f));
+    let mut rows = Vec::new();
+    for case in Case::all() {
+        let sign_group = format!("sign/{}", case.label());
+        let verify_group = format!("verify/{}", case.label());
+        if !wanted(&sign_group) && !wanted(&verify_group) {
+            continue;
+        }
+        let key = case.generate_key().expect("key generation");
+        let public = key.public_key().expect("public key");
+        for backend in backends() {
+            if !case.supported_by(backend) {
+                continue;
+            }
+            let name = backend.name();
+            let encoder = case
+                .encoder(backend.signer(case.alg, &key).expect("signer"))
+                .expect("encoder");
+            let input = signing_input(&encoder, &case).expect("signing input");
+            let raw_sign = || encoder.signer().sign(black_box(&input)).map(drop);
+            if wanted(&sign_group) {
+                let mint = || {
+                    let claims = case.claims(now_secs(), next_seq());
+                    encoder.encode(black_box(&claims)).map(drop)
+                };
+                let paired = measure_paired(raw_sign, mint, duration, block).expect("sign");
+                report(&mut rows, &sign_group, "mint", name, paired);
+                if case.alg == Algorithm::ES512 {
+                    let credentials = Credentials::with_backend(
+                        Api::Impersonation,
+                        VDR_ISSUER,
+                        VDR_CID,
+                        &key,
+                        backend,
+                    )
+                    .expect("credentials");
+                    let request = ImpersonationRequest::new(VDR_AUDIENCE, UserId::new(1_234_567));
+                    let vdr = || {
+                        credentials
+                            .mint_impersonation(black_box(&request), SystemTime::now())
+                            .map(drop)
+                            .map_err(|e| jwt_core::Error::Malformed(e.to_string()))
+                    };
+                    let paired = measure_paired(raw_sign, vdr, duration, block).expect("vdr");
+                    report(&mut rows, &sign_group, "vdr-mint", name, paired);
+                }
+            }
+            if wanted(&verify_group) {
+                let claims = case.claims_valid_for(now_secs(), next_seq(), VERIFY_TTL_SECS);
+                let token = encoder.encode(&claims).expect("mint");
+                let signed = token.as_str().rsplit_once('.').expect("three segments").0;
+                let signature = encoder.signer().sign(signed.as_bytes()).expect("sign");
+                let verifier = backend.verifier(case.alg, &public).expect("verifier");
+                let validation = case.validation();
+                let raw_verify = || {
+                    verifier.verify(
+                        black_box(signed.as_bytes()),
+                        black_box(signature.as_bytes()),
+                    )
+                };
+                let full = || match case.shape() {
+                    Shape::Vdr => {
+                        decode::<VdrExtra>(black_box(token.as_str()), &*verifier, &validation)
+                            .map(drop)
+                    }
+                    Shape::Clearance => decode::<Map<String, Value>>(
+                        black_box(token.as_str()),
+                        &*verifier,
+                        &validation,
+                    )
+                    .map(drop),
+                };
+                let paired = measure_paired(raw_verify, full, duration, block).expect("verify");
+                report(&mut rows, &verify_group, "decode", name, paired);
+            }
+        }
+    }
+    if args.bench {
+        write(&rows);
+    }
+}
+
+fn report(
+    rows: &mut Vec<Row>,
+    group: &str,
+    function: &'static str,
+    backend: &'static str,
+    paired: Paired,
+) {
+    println!(
+        "{group}/{function}/{backend}: raw {:.2} µs, {function} {:.2} µs, ratio {:.3} ({} rounds)",
+        paired.a.micros_per_op(),
+        paired.b.micros_per_op(),
+        paired.ratio,
+        paired.rounds
+    );
+    rows.push(Row {
+        group: group.to_owned(),
+        function,
+        backend,
+        paired,
+    });
+}
+
+/// `<target>/bench-ratios.json`; the executable is `<target>/<profile>/deps/ratios-<hash>`.
+fn output_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Some(PathBuf::from(dir).join("bench-ratios.json"));
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.ancestors().nth(3)?.join("bench-ratios.json"))
+}
+
+fn write(rows: &[Row]) {
+    let entries: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "group": r.group,
+                "function": r.function,
+                "backend": r.backend,
+                "raw_ns": r.paired.a.micros_per_op() * 1e3,
+                "op_ns": r.paired.b.micros_per_op() * 1e3,
+                "ratio": r.paired.ratio,
+                "rounds": r.paired.rounds,
+            })
+        })
+        .collect();
+    let Some(path) = output_path() else {
+        eprintln!("ratios: no target directory found; results not saved");
+        return;
+    };
+    let text = serde_json::to_string_pretty(&json!({ "ratios": entries })).expect("json");
+    match std::fs::write(&path, text) {
+        Ok(()) => println!("ratios: wrote {}", path.display()),
+        Err(e) => eprintln!("ratios: {}: {e}", path.display()),
+    }
+}
