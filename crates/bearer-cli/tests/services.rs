@@ -219,3 +219,61 @@ async fn clearance_assertion_token_and_request() {
     assert_eq!(out.status.code(), Some(2));
     running.shutdown().await.unwrap();
 }
+
+#[test]
+fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("creds");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(["sandbox", "--dir"])
+        .arg(&creds)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut shown = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("Press Ctrl-C");
+        shown.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = shown.join("\n");
+    assert!(
+        text.contains("VDR stand-in:       http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("bearer vdr request --profile"), "{text}");
+    for file in [
+        "vdr.toml",
+        "imp-api-private.pem",
+        "mgt-api-issuer.txt",
+        "clearance-connection.json",
+    ] {
+        assert!(creds.join(file).exists(), "{file} missing");
+    }
+    // The profile it wrote works with the CLI while the stand-ins run.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(["vdr", "request", "--profile"])
+        .arg(creds.join("vdr.toml"))
+        .args(["--user", "7", "me"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text_of(&out.stderr));
+    assert!(text_of(&out.stdout).contains("\"user:7\""));
+    // Ctrl-C: a clean, graceful stop.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
