@@ -229,7 +229,7 @@ impl FromStr for Algorithm {
         if s.eq_ignore_ascii_case("none") {
             return Err(Error::AlgorithmNone);
         }
-        let shown: String = s.chars().take(32).collect();
+        let shown = crate::error::shown_name(s);
         Err(Error::UnknownAlgorithm(shown))
     }
 }

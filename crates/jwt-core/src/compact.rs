@@ -210,17 +210,17 @@ fn parse_header(segment: &[u8], understood_crit: &[String]) -> Result<Header> {
             return Err(Error::Critical("\"crit\" must not be an empty list".into()));
         }
         for name in crit {
-            let shown: String = name.chars().take(32).collect();
+            let shown = crate::error::shown_name(name);
             if REGISTERED_HEADER_NAMES.contains(&name.as_str()) {
                 return Err(Error::Critical(format!(
-                    "{shown:?} is a registered header member and may not be listed in \"crit\""
+                    "{shown} is a registered header member and may not be listed in \"crit\""
                 )));
             }
             if !understood_crit.iter().any(|u| u == name) {
-                return Err(Error::Critical(format!("{shown:?} is not understood")));
+                return Err(Error::Critical(format!("{shown} is not understood")));
             }
             if !header.extra.contains_key(name) {
-                return Err(Error::Critical(format!("{shown:?} is listed but absent")));
+                return Err(Error::Critical(format!("{shown} is listed but absent")));
             }
         }
     }

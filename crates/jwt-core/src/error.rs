@@ -21,7 +21,7 @@ pub enum Error {
     },
 
     /// No backend of that name is compiled into this build.
-    #[error("no crypto backend named {name:?} in this build (compiled in: {available})")]
+    #[error("no crypto backend named {name} in this build (compiled in: {available})")]
     UnknownBackend {
         /// The name asked for.
         name: String,
@@ -81,7 +81,7 @@ pub enum Error {
     AlgorithmNone,
 
     /// The header names an algorithm this crate does not know.
-    #[error("unknown algorithm {0:?} in the token header")]
+    #[error("unknown algorithm {0} in the token header")]
     UnknownAlgorithm(String),
 
     /// The header's `alg` differs from the algorithm of the verification key.
@@ -201,6 +201,22 @@ fn redact_quoted(message: &str) -> String {
         }
     }
     out
+}
+
+/// A name from the input (an `alg`, `crv`, `kty`, member or backend name) as
+/// it may appear in a message: quoted when it is short and looks like a name,
+/// otherwise described, since anything longer may be data the caller must
+/// not see echoed (a key, a token, an issuer pasted in the wrong place).
+pub(crate) fn shown_name(name: &str) -> String {
+    let looks_like_a_name = name.len() <= 16
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'#'));
+    if looks_like_a_name {
+        format!("{name:?}")
+    } else {
+        format!("(a value of {} characters)", name.chars().count())
+    }
 }
 
 /// Shorthand for results of this crate.

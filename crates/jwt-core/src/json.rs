@@ -86,10 +86,8 @@ impl<'de> Visitor<'de> for StrictValue {
         while let Some(key) = access.next_key::<String>()? {
             let value = access.next_value_seed(StrictValue)?;
             if !seen.insert(key.clone()) {
-                let shown: String = key.chars().take(32).collect();
-                return Err(de::Error::custom(format_args!(
-                    "duplicate member `{shown}`"
-                )));
+                let shown = crate::error::shown_name(&key);
+                return Err(de::Error::custom(format_args!("duplicate member {shown}")));
             }
             map.insert(key, value);
         }

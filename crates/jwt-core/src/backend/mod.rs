@@ -137,7 +137,7 @@ pub fn backend(name: &str) -> Result<&'static dyn Backend> {
         .find(|b| b.name() == name)
         .ok_or_else(|| {
             let available = all.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ");
-            let shown: String = name.chars().take(32).collect();
+            let shown = crate::error::shown_name(name);
             Error::UnknownBackend {
                 name: shown,
                 available,

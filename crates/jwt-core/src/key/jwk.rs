@@ -201,10 +201,10 @@ impl Jwk {
     fn curve(&self) -> Result<Curve> {
         let crv = self.crv.as_deref().unwrap_or("");
         Curve::from_jwk_name(crv).ok_or_else(|| {
-            let shown: String = crv.chars().take(16).collect();
+            let shown = crate::error::shown_name(crv);
             Error::invalid_key(
                 "JWK",
-                format!("EC curve {shown:?} is not supported; expected P-256, P-384 or P-521"),
+                format!("EC curve {shown} is not supported; expected P-256, P-384 or P-521"),
             )
         })
     }
@@ -213,20 +213,20 @@ impl Jwk {
         match self.crv.as_deref() {
             Some("Ed25519") => Ok(()),
             other => {
-                let shown: String = other.unwrap_or("").chars().take(16).collect();
+                let shown = crate::error::shown_name(other.unwrap_or(""));
                 Err(Error::invalid_key(
                     "JWK",
-                    format!("OKP curve {shown:?} is not supported; expected Ed25519"),
+                    format!("OKP curve {shown} is not supported; expected Ed25519"),
                 ))
             }
         }
     }
 
     fn unsupported_kty(&self) -> Error {
-        let shown: String = self.kty.chars().take(16).collect();
+        let shown = crate::error::shown_name(&self.kty);
         Error::invalid_key(
             "JWK",
-            format!("key type {shown:?} is not supported; expected RSA, EC, OKP or oct"),
+            format!("key type {shown} is not supported; expected RSA, EC, OKP or oct"),
         )
     }
 

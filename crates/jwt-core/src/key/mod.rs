@@ -125,9 +125,11 @@ impl KeyMetadata {
         }
         if let Some(key_alg) = &self.alg {
             if key_alg != alg.as_str() {
-                let shown: String = key_alg.chars().take(16).collect();
                 return Err(Error::KeyUsage {
-                    reason: format!("its JWK \"alg\" is {shown:?}, not {alg}"),
+                    reason: format!(
+                        "its JWK \"alg\" is {}, not {alg}",
+                        crate::error::shown_name(key_alg)
+                    ),
                 });
             }
         }
