@@ -1,8 +1,19 @@
 //! Benchmarks for the workspace, and the measuring code they share.
 //!
-//! The criterion benches live in `benches/benches/` (`cargo bench -p benches`;
-//! `cargo xtask bench-report` runs them and writes `BENCHMARKS.md`). This
-//! library holds what is useful outside criterion too:
+//! The benches live in `benches/benches/` (`cargo bench -p benches`;
+//! `cargo xtask bench-report` runs them and writes `BENCHMARKS.md`):
+//!
+//! | bench | measures |
+//! |---|---|
+//! | `signing` | raw `Signer::sign` vs full mint, every algorithm × backend; `mint-overhead` with a null signer |
+//! | `verification` | raw `Verifier::verify` vs `jwt_core::decode` with a `Validation` |
+//! | `ratios` | the two ratios above, paired ([`measure::measure_paired`]), which the goals are judged on |
+//! | `key_loading` | PEM / JWK text to a ready signer |
+//! | `parallel` | mint throughput on 1 and N threads sharing one encoder, and a control |
+//! | `peers`, `peers_rust_crypto` | jsonwebtoken 11 and jwt-simple 0.15 on the same keys and claims (`--features peers`) |
+//! | `cache` | cached token reads from auth-session |
+//!
+//! This library holds what is useful outside criterion too:
 //!
 //! - [`fixtures`]: the algorithm × key-size cases, freshly generated keys, and
 //!   claims shaped like the two real tokens the project mints (the VDR
