@@ -63,6 +63,13 @@ pub(crate) enum Command {
     /// Walk through everything against local stand-ins, in a few seconds (no network).
     Demo,
 
+    /// Measure mint and verify throughput on this machine, next to the raw signature.
+    #[command(after_help = "Examples:
+  bearer bench
+  bearer bench --alg ES512,RS256 --threads 2 --seconds 3
+  bearer --backend rust-crypto bench --alg ES512")]
+    Bench(BenchArgs),
+
     /// Run local stand-ins of VDR and Clearance until Ctrl-C, with fresh credentials.
     #[command(after_help = "Examples:
   bearer sandbox --dir ./sandbox-creds
@@ -76,6 +83,19 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    /// Algorithms to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "ES512,ES256,RS256,EdDSA")]
+    pub(crate) alg: Vec<String>,
+    /// Threads sharing one signer (default 1).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threads: usize,
+    /// Seconds per measurement (each row takes four).
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) seconds: f64,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod backends;
+mod bench;
 mod clearance;
 mod cli;
 mod demo;
@@ -66,6 +67,13 @@ fn run(cli: &Cli) -> Outcome {
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Backends => backends::run(),
+        Command::Bench(args) => {
+            let chosen = match &cli.backend {
+                Some(name) => Some(jwt_core::backend(name).map_err(Failure::input)?),
+                None => None,
+            };
+            bench::run(args, chosen)
+        }
         Command::Demo => {
             let signing = backend(cli, clearance_client::default_backend)?;
             let es512 = backend(cli, vdr_client::es512_backend)?;

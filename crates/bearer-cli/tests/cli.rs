@@ -419,3 +419,32 @@ fn pyjwt_verifies_a_token_from_the_cli() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bench_prints_a_table_with_ratios_to_the_raw_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bearer(
+        &["bench", "--alg", "ES256,HS256", "--seconds", "0.05"],
+        dir.path(),
+    );
+    ok(&out);
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("alg"), "{text}");
+    let es256 = text
+        .lines()
+        .find(|l| l.starts_with("ES256"))
+        .expect("an ES256 row");
+    let numbers: Vec<f64> = es256
+        .split_whitespace()
+        .skip(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 6, "{es256}");
+    assert!(numbers.iter().all(|n| *n > 0.0), "{es256}");
+    assert!(text.contains("HS256"), "{text}");
+    let out = bearer(&["bench", "--alg", "ES999"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = bearer(&["bench", "--seconds", "0"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
