@@ -256,8 +256,9 @@ impl PrivateKey {
     }
 
     /// The matching public key. Fails for an EC or Ed25519 key whose source
-    /// omitted the public part (computing it needs a backend; see
-    /// [`Backend::public_key`](crate::Backend::public_key)).
+    /// omitted the public part: computing it needs curve arithmetic, which
+    /// belongs to the backends, not to this neutral form. Files written by
+    /// OpenSSL, JWKs and generated keys always carry it.
     pub fn public_key(&self) -> Result<PublicKey> {
         let material = match &self.material {
             PrivateMaterial::Rsa(rsa) => PublicMaterial::Rsa {
