@@ -6,6 +6,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+use benches::fixtures::backend_label;
 use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jwt_core::{Algorithm, PrivateKey, backends};
@@ -43,10 +44,10 @@ fn assertion_vs_raw(c: &mut Criterion) {
         let raw = backend
             .signer(Algorithm::RS256, file.principal().key())
             .unwrap();
-        group.bench_function(format!("raw_rs256/{}", backend.name()), |b| {
+        group.bench_function(format!("raw_rs256/{}", backend_label(backend)), |b| {
             b.iter(|| raw.sign(black_box(&input)).unwrap())
         });
-        group.bench_function(format!("assertion/{}", backend.name()), |b| {
+        group.bench_function(format!("assertion/{}", backend_label(backend)), |b| {
             b.iter(|| signer.sign().unwrap())
         });
     }

@@ -10,7 +10,7 @@
 
 use std::hint::black_box;
 
-use benches::fixtures::Case;
+use benches::fixtures::{Case, backend_label};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, KeyFamily, PrivateKey, PrivateKeyFormat, backends};
 
@@ -37,7 +37,7 @@ fn key_loading(c: &mut Criterion) {
             if !case.supported_by(backend) {
                 continue;
             }
-            let name = backend.name();
+            let name = backend_label(backend);
             group.bench_function(BenchmarkId::new("pem", name), |b| {
                 b.iter(|| {
                     let key = PrivateKey::from_pem(black_box(&pem)).expect("parse");

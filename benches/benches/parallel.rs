@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use benches::fixtures::{Case, next_seq, now_secs};
+use benches::fixtures::{Case, backend_label, next_seq, now_secs};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, Encoder, Hash, backends, default_backend};
 
@@ -90,7 +90,7 @@ fn parallel(c: &mut Criterion) {
                 .expect("encoder");
             for &threads in &counts {
                 group.throughput(Throughput::Elements(threads as u64));
-                group.bench_function(BenchmarkId::new(backend.name(), threads), |b| {
+                group.bench_function(BenchmarkId::new(backend_label(backend), threads), |b| {
                     b.iter_custom(|iters| mint_batch(&encoder, &case, threads, iters))
                 });
             }

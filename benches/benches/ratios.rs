@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use benches::fixtures::{
-    Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrExtra, next_seq, now_secs,
-    signing_input,
+    Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrExtra, backend_label,
+    next_seq, now_secs, signing_input,
 };
 use benches::measure::{Paired, measure_paired};
 use jwt_core::{Algorithm, backends, decode};
@@ -106,7 +106,7 @@ fn main() {
             if !case.supported_by(backend) {
                 continue;
             }
-            let name = backend.name();
+            let name = backend_label(backend);
             let encoder = case
                 .encoder(backend.signer(case.alg, &key).expect("signer"))
                 .expect("encoder");

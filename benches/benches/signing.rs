@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::SystemTime;
 
 use benches::fixtures::{
-    Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, next_seq, now_secs, signing_input,
+    Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, backend_label, next_seq, now_secs, signing_input,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, Signature, Signer, backends};
@@ -30,7 +30,7 @@ fn signing(c: &mut Criterion) {
             if !case.supported_by(backend) {
                 continue;
             }
-            let name = backend.name();
+            let name = backend_label(backend);
             let encoder = case
                 .encoder(backend.signer(case.alg, &key).expect("signer"))
                 .expect("encoder");

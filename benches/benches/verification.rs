@@ -8,7 +8,9 @@
 
 use std::hint::black_box;
 
-use benches::fixtures::{Case, Shape, VERIFY_TTL_SECS, VdrExtra, next_seq, now_secs};
+use benches::fixtures::{
+    Case, Shape, VERIFY_TTL_SECS, VdrExtra, backend_label, next_seq, now_secs,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{backends, decode};
 use serde_json::{Map, Value};
@@ -23,7 +25,7 @@ fn verification(c: &mut Criterion) {
             if !case.supported_by(backend) {
                 continue;
             }
-            let name = backend.name();
+            let name = backend_label(backend);
             let encoder = case
                 .encoder(backend.signer(case.alg, &key).expect("signer"))
                 .expect("encoder");

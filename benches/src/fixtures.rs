@@ -155,6 +155,20 @@ impl Case {
     }
 }
 
+/// The name a backend's results are filed under: its name, with `-fips`
+/// added when it runs inside a FIPS module (`Backend::fips`).
+///
+/// aws-lc-rs links either the regular AWS-LC or its FIPS module, never both,
+/// so a FIPS figure always comes from a second build (`--features
+/// jwt-core/fips`); the suffix keeps its results from passing for the
+/// regular build's, and is only there when the module reports FIPS mode.
+pub fn backend_label(backend: &dyn Backend) -> &'static str {
+    match (backend.name(), backend.fips()) {
+        ("aws-lc", true) => "aws-lc-fips",
+        (name, _) => name,
+    }
+}
+
 /// Seconds since the epoch, now.
 pub fn now_secs() -> i64 {
     NumericDate::from(SystemTime::now()).as_secs()
@@ -284,6 +298,15 @@ mod tests {
             let data = decode::<VdrExtra>(token.as_str(), &*verifier, &case.validation()).unwrap();
             assert_eq!(data.claims.extra.scp, ["read_only", "full_access"]);
             assert_eq!(data.header.kid, None);
+        }
+    }
+
+    #[test]
+    fn a_backend_is_labelled_fips_only_when_it_reports_fips() {
+        for backend in jwt_core::backends() {
+            let label = backend_label(backend);
+            assert_eq!(label.ends_with("-fips"), backend.fips(), "{label}");
+            assert!(label.starts_with(backend.name()), "{label}");
         }
     }
 

@@ -1,7 +1,8 @@
-//! `cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python]`:
-//! runs the criterion suite in `benches/`, reads criterion's estimates, runs
-//! the PyJWT comparison when python3 has PyJWT, and writes `BENCHMARKS.md`
-//! and `docs/benchmarks.svg`.
+//! `cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]`:
+//! runs the criterion suite in `benches/`, then the signing and verification
+//! benches again in a FIPS build (`--features jwt-core/fips`, in `target/fips`),
+//! reads criterion's estimates, runs the PyJWT comparison when python3 has
+//! PyJWT, and writes `BENCHMARKS.md` and `docs/benchmarks.svg`.
 //!
 //! Every figure is criterion's median time per token, turned into tokens per
 //! second. Ratios compare benchmarks of one run on one machine; absolute
@@ -18,12 +19,13 @@ use serde_json::Value;
 use crate::{root, run};
 
 const USAGE: &str =
-    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python]
+    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]
 
   --quick      short warm-up and measurement (0.5 s + 1 s, 10 samples): minutes, not an hour
   --no-run     only rebuild BENCHMARKS.md and the chart from the last results in target/criterion
   --no-peers   leave out the peer libraries (jsonwebtoken, jwt-simple)
-  --no-python  leave out the PyJWT comparison";
+  --no-python  leave out the PyJWT comparison
+  --no-fips    leave out the FIPS build (it needs cmake and Go, installed when missing and root)";
 
 /// Goal: a full mint or decode keeps this share of the raw primitive's throughput.
 const OVERHEAD_GOAL: f64 = 0.97;
@@ -39,6 +41,17 @@ const ALGORITHMS: [&str; 13] = [
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
     "ES384", "ES512", "EdDSA",
 ];
+/// The cases measured again in the FIPS build: the two algorithms the clients
+/// use (ES512 for VDR, RS256 for Clearance) and their nearest neighbours.
+const FIPS_CASES: [&str; 4] = ["ES512", "ES256", "RS256-2048", "PS256-2048"];
+/// Where the FIPS build keeps its artefacts and criterion results. aws-lc-rs
+/// links either the regular AWS-LC or its FIPS module, never both, so FIPS
+/// figures need a second build; its own target directory keeps the two
+/// builds from evicting each other.
+const FIPS_TARGET: &str = "target/fips";
+/// The name FIPS results are filed under (`benches::fixtures::backend_label`).
+const FIPS_BACKEND: &str = "aws-lc-fips";
+
 /// The algorithms drawn in the chart.
 const CHART_CASES: [&str; 8] = [
     "HS256",
@@ -56,6 +69,7 @@ struct Options {
     run: bool,
     peers: bool,
     python: bool,
+    fips: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -64,6 +78,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         run: true,
         peers: true,
         python: true,
+        fips: true,
     };
     for arg in args {
         match arg.as_str() {
@@ -71,6 +86,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--no-run" => options.run = false,
             "--no-peers" => options.peers = false,
             "--no-python" => options.python = false,
+            "--no-fips" => options.fips = false,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
@@ -86,11 +102,17 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
     let mut peers = options.peers;
     if options.run {
         peers = run_suite(&options, &mut notes)?;
+        if options.fips {
+            run_fips(&options, &mut notes);
+        }
     } else {
         notes.push("Report text rebuilt with `--no-run` from the results of the last run (PyJWT measured again).".to_owned());
     }
     if !options.peers {
         notes.push("Peer libraries left out (`--no-peers`).".to_owned());
+    }
+    if !options.fips {
+        notes.push("FIPS build left out (`--no-fips`).".to_owned());
     }
     let python = if options.python {
         let seconds = if options.quick { 1.0 } else { 3.0 };
@@ -106,7 +128,20 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         None
     };
     let since = options.run.then_some(started);
-    let results = Results::collect(&root().join("target/criterion"), since)?;
+    let mut results = Results::collect(&root().join("target/criterion"), since)?;
+    let fips_module = if options.fips {
+        let fips = Results::collect(&root().join(FIPS_TARGET).join("criterion"), since)?;
+        // Only FIPS results: the FIPS build's other backends are the regular
+        // build's again, measured under the filter or left from earlier runs.
+        results.map.extend(
+            fips.map.into_iter().filter(|((_, function, value), _)| {
+                function == FIPS_BACKEND || value == FIPS_BACKEND
+            }),
+        );
+        fips_module()
+    } else {
+        None
+    };
     let paired = Paired::load(&root().join("target/bench-ratios.json"), since)?;
     if results.map.is_empty() {
         return Err("no criterion results found in target/criterion".to_owned());
@@ -129,6 +164,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         python: python.as_ref(),
         quick: options.quick,
         peers,
+        fips_module,
         elapsed,
         notes,
     };
@@ -172,19 +208,68 @@ fn run_suite(options: &Options, notes: &mut Vec<String>) -> Result<bool, String>
     if peers {
         command.args(["--features", "peers"]);
     }
-    command.args(["--", "--noplot"]);
+    command
+        .args(["--", "--noplot"])
+        .args(criterion_args(options));
+    run(&mut command)?;
+    Ok(peers)
+}
+
+/// Criterion's flags for the chosen run length.
+fn criterion_args(options: &Options) -> &'static [&'static str] {
     if options.quick {
-        command.args([
+        &[
             "--warm-up-time",
             "0.5",
             "--measurement-time",
             "1",
             "--sample-size",
             "10",
-        ]);
+        ]
+    } else {
+        &[]
     }
-    run(&mut command)?;
-    Ok(peers)
+}
+
+/// Runs the signing and verification benches of [`FIPS_CASES`] on the aws-lc
+/// backend in a FIPS build. A failure is a note in the report, not an error:
+/// the rest of the report stands without the FIPS column.
+fn run_fips(options: &Options, notes: &mut Vec<String>) {
+    if let Err(why) = crate::fips::ensure_tools() {
+        notes.push(format!("FIPS build skipped: {why}."));
+        return;
+    }
+    eprintln!("xtask: running the signing and verification benches in a FIPS build");
+    let filter = format!(
+        "^(sign|verify)/({})/(raw|mint|decode)/{FIPS_BACKEND}$",
+        FIPS_CASES.join("|")
+    );
+    let mut command = cargo();
+    command
+        .env("CARGO_TARGET_DIR", root().join(FIPS_TARGET))
+        .args(["bench", "-p", "benches", "--features", "jwt-core/fips"])
+        .args(["--bench", "signing", "--bench", "verification"])
+        .args(["--", "--noplot"])
+        .args(criterion_args(options))
+        .arg(filter);
+    if let Err(why) = run(&mut command) {
+        notes.push(format!(
+            "The FIPS build of the benches failed ({why}), so there are no FIPS figures."
+        ));
+    }
+}
+
+/// The FIPS module's crate and version, as `cargo tree` resolves it.
+fn fips_module() -> Option<String> {
+    let output = cargo()
+        .args(["tree", "-p", "benches", "--features", "jwt-core/fips"])
+        .args(["-e", "normal", "-i", "aws-lc-fips-sys", "--depth", "0"])
+        .current_dir(root())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.lines().next()?.trim();
+    (output.status.success() && line.starts_with("aws-lc-fips-sys")).then(|| line.to_owned())
 }
 
 /// `cargo`, without the variables `cargo run` set for xtask itself.
@@ -451,6 +536,8 @@ struct Report<'a> {
     python: Option<&'a Python>,
     quick: bool,
     peers: bool,
+    /// `aws-lc-fips-sys vX.Y.Z` when the FIPS build was part of this report.
+    fips_module: Option<String>,
     elapsed: Option<Duration>,
     notes: Vec<String>,
 }
@@ -715,6 +802,7 @@ impl Report<'_> {
         self.signing_table(m);
         self.mint_overhead_table(m);
         self.verification_table(m);
+        self.fips_table(m);
         self.parallel_table(m);
         self.peers_tables(m);
         self.key_loading_table(m);
@@ -913,6 +1001,78 @@ impl Report<'_> {
              expiry, issuer, audience or subject and required claims.\n"
         );
         self.overhead_table(m, "verify", "Decode", &[("decode", "")]);
+    }
+
+    fn fips_table(&self, m: &mut String) {
+        let _ = writeln!(m, "## FIPS: aws-lc inside the AWS-LC FIPS module\n");
+        let measured = FIPS_CASES.iter().any(|case| {
+            ["sign", "verify"].iter().any(|op| {
+                self.results
+                    .group(&format!("{op}/{case}"))
+                    .iter()
+                    .any(|(_, v, _)| *v == FIPS_BACKEND)
+            })
+        });
+        if !measured {
+            let _ = writeln!(
+                m,
+                "Not measured in this run: the FIPS build was left out or failed (see the notes \
+                 under Machine), or its aws-lc backend did not report FIPS mode.\n"
+            );
+            return;
+        }
+        let module = self
+            .fips_module
+            .as_deref()
+            .map_or_else(String::new, |v| format!(" (`{v}`)"));
+        let _ = writeln!(
+            m,
+            "*aws-lc* is the regular build, as in the tables above. *aws-lc FIPS* is a second \
+             build of the same benches with `--features jwt-core/fips`{module}, filed under \
+             `{FIPS_BACKEND}` only when the backend reported FIPS mode (`Backend::fips()`, \
+             which checks `aws_lc_rs::try_fips_mode()`). aws-lc-rs links one AWS-LC or the \
+             other, so the two columns come from two processes run one after the other, not \
+             from one paired run: read a ratio within a few percent of 1 as no difference. \
+             The last column is FIPS throughput over regular throughput (below 1: the FIPS \
+             module is slower). Operations as in the two tables above.\n"
+        );
+        let _ = writeln!(
+            m,
+            "| Algorithm | Operation | aws-lc tokens/s | aws-lc µs | aws-lc FIPS tokens/s | aws-lc FIPS µs | FIPS ÷ regular |\n|---|---|--:|--:|--:|--:|--:|"
+        );
+        let operations = [
+            ("sign", "raw", "Raw signature"),
+            ("sign", "mint", "Mint"),
+            ("verify", "raw", "Raw verification"),
+            ("verify", "decode", "Decode + validate"),
+        ];
+        for case in FIPS_CASES {
+            for (op, function, label) in operations {
+                let group = format!("{op}/{case}");
+                let regular = self.results.get(&group, function, "aws-lc");
+                let fips = self.results.get(&group, function, FIPS_BACKEND);
+                if regular.is_none() && fips.is_none() {
+                    continue;
+                }
+                let show = |e: Option<Estimate>| {
+                    e.map_or_else(
+                        || ("–".to_owned(), "–".to_owned()),
+                        |e| (rate(e.per_second()), micros(e.micros())),
+                    )
+                };
+                let (regular_rate, regular_us) = show(regular);
+                let (fips_rate, fips_us) = show(fips);
+                let ratio = regular.zip(fips).map_or_else(
+                    || "–".to_owned(),
+                    |(r, f)| format!("{:.2}", f.per_second() / r.per_second()),
+                );
+                let _ = writeln!(
+                    m,
+                    "| {case} | {label} | {regular_rate} | {regular_us} | {fips_rate} | {fips_us} | {ratio} |"
+                );
+            }
+        }
+        let _ = writeln!(m);
     }
 
     fn parallel_table(&self, m: &mut String) {
@@ -1181,7 +1341,8 @@ impl Report<'_> {
         let _ = writeln!(m, "## How to reproduce\n");
         let _ = writeln!(
             m,
-            "```sh\ncargo xtask bench-report          # full run, tens of minutes\ncargo xtask bench-report --quick  # about a quarter of an hour on 2 busy cores, noisier\ncargo bench -p benches --bench signing -- 'sign/ES512'   # one group\ncargo bench -p benches --features peers --bench peers\n```\n"
+            "```sh\ncargo xtask bench-report          # full run, tens of minutes\ncargo xtask bench-report --quick  # about a quarter of an hour on 2 busy cores, noisier\ncargo bench -p benches --bench signing -- 'sign/ES512'   # one group\ncargo bench -p benches --features peers --bench peers\n\
+             CARGO_TARGET_DIR=target/fips cargo bench -p benches --features jwt-core/fips --bench signing -- 'sign/ES512/.*/aws-lc-fips'\n```\n"
         );
         let _ = writeln!(
             m,
@@ -1345,6 +1506,11 @@ fn chart_series(report: &Report<'_>) -> Vec<Series> {
             values: ours("aws-lc"),
         },
         Series {
+            label: "jwt-core aws-lc FIPS",
+            color: RGBColor(0x17, 0xbe, 0xcf),
+            values: ours(FIPS_BACKEND),
+        },
+        Series {
             label: "jwt-core ring",
             color: RGBColor(0x2c, 0xa0, 0x2c),
             values: ours("ring"),
@@ -1501,6 +1667,64 @@ mod tests {
             cases,
             ["HS256", "RS256-2048", "RS256-3072", "ES512", "EdDSA"]
         );
+    }
+
+    fn report_of(results: &Results, paired: &Paired) -> String {
+        let report = Report {
+            results,
+            paired,
+            python: None,
+            quick: true,
+            peers: false,
+            fips_module: Some("aws-lc-fips-sys v0.0.0".to_owned()),
+            elapsed: None,
+            notes: Vec::new(),
+        };
+        let mut md = String::new();
+        report.fips_table(&mut md);
+        md
+    }
+
+    #[test]
+    fn fips_table_sets_the_fips_build_beside_the_regular_one() {
+        let mut results = Results {
+            map: BTreeMap::new(),
+        };
+        let mut put = |group: &str, function: &str, backend: &str, ns: f64| {
+            results.map.insert(
+                (group.to_owned(), function.to_owned(), backend.to_owned()),
+                Estimate { ns },
+            );
+        };
+        put("sign/ES512", "mint", "aws-lc", 200_000.0);
+        put("sign/ES512", "mint", FIPS_BACKEND, 250_000.0);
+        put("verify/ES512", "decode", FIPS_BACKEND, 400_000.0);
+        let md = report_of(&results, &Paired::default());
+        assert!(md.contains("`aws-lc-fips-sys v0.0.0`"), "{md}");
+        assert!(
+            md.contains("| ES512 | Mint | 5,000 | 200 | 4,000 | 250 | 0.80 |"),
+            "{md}"
+        );
+        // Measured on one side only: shown, with no ratio.
+        assert!(
+            md.contains("| ES512 | Decode + validate | – | – | 2,500 | 400 | – |"),
+            "{md}"
+        );
+        assert!(!md.contains("ES256"), "{md}");
+    }
+
+    #[test]
+    fn fips_table_says_when_there_is_no_fips_result() {
+        let mut results = Results {
+            map: BTreeMap::new(),
+        };
+        results.map.insert(
+            ("sign/ES512".into(), "mint".into(), "aws-lc".into()),
+            Estimate { ns: 200_000.0 },
+        );
+        let md = report_of(&results, &Paired::default());
+        assert!(md.contains("Not measured in this run"), "{md}");
+        assert!(!md.contains("| ES512 |"), "{md}");
     }
 
     #[test]

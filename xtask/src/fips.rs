@@ -20,7 +20,7 @@ fn have(tool: &str) -> bool {
     })
 }
 
-fn ensure_tools() -> Result<(), String> {
+pub(crate) fn ensure_tools() -> Result<(), String> {
     let missing: Vec<&str> = [("cmake", "cmake"), ("go", "golang-go")]
         .into_iter()
         .filter(|(tool, _)| !have(tool))

@@ -4,7 +4,8 @@
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
 //!   and runs each fuzz target for N seconds, failing on any crash.
 //! - `cargo xtask fips` installs cmake and Go if missing and tests the FIPS build.
-//! - `cargo xtask bench-report [--quick]` runs the criterion suite and writes
+//! - `cargo xtask bench-report [--quick]` runs the criterion suite (and its
+//!   signing and verification benches again in a FIPS build) and writes
 //!   `BENCHMARKS.md` with the chart `docs/benchmarks.svg`.
 #![forbid(unsafe_code)]
 
@@ -21,8 +22,8 @@ commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
   fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
   fips                            build and test the FIPS configuration (installs cmake and Go if missing)
-  bench-report [--quick] [--no-run] [--no-peers] [--no-python]
-                                  run the benchmarks (peers and PyJWT too when they are available)
+  bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]
+                                  run the benchmarks (peers, PyJWT and a FIPS build too when available)
                                   and write BENCHMARKS.md and docs/benchmarks.svg";
 
 fn main() -> ExitCode {

@@ -49,7 +49,7 @@ pub fn jwt_core(
         .encoder(backend.signer(case.alg, key).expect("signer"))
         .expect("encoder");
     if op == Op::Sign {
-        group.bench_function(BenchmarkId::new("jwt-core", backend.name()), |b| {
+        group.bench_function(BenchmarkId::new("jwt-core", backend_label(backend)), |b| {
             b.iter(|| {
                 let claims = case.claims(now_secs(), next_seq());
                 encoder.encode(black_box(&claims)).expect("mint")
@@ -65,7 +65,7 @@ pub fn jwt_core(
         .expect("verifier");
     let validation = case.validation();
     group.bench_function(
-        BenchmarkId::new("jwt-core", backend.name()),
+        BenchmarkId::new("jwt-core", backend_label(backend)),
         |b| match case.shape() {
             Shape::Vdr => b.iter(|| {
                 decode::<VdrExtra>(black_box(token.as_str()), &*verifier, &validation)

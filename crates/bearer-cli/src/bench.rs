@@ -4,6 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use benches::fixtures::backend_label;
 use benches::measure::{
     Throughput, measure_mint, measure_raw_sign, measure_raw_verify, measure_verify,
 };
@@ -56,7 +57,7 @@ pub(crate) fn run(args: &BenchArgs, chosen: Option<&'static dyn Backend>) -> Out
     );
     let mut rows = Vec::new();
     for (alg, backend) in pairs {
-        progress.set_message(format!("{alg} {}", backend.name()));
+        progress.set_message(format!("{alg} {}", backend_label(backend)));
         rows.push(measure_row(
             alg,
             backend,
@@ -110,7 +111,7 @@ fn measure_row(
     progress.inc(1);
     Ok(Row {
         alg,
-        backend: backend.name(),
+        backend: backend_label(backend),
         raw_sign,
         mint,
         raw_verify,
