@@ -7,8 +7,7 @@ use std::process::Command;
 use crate::run;
 
 /// The crates with a `fips` feature, tested together with it on.
-const FIPS_FEATURES: &str =
-    "jwt-core/fips,auth-session/fips,vdr-client/fips,clearance-client/fips,conformance/fips";
+const FIPS_FEATURES: &str = "jwt-core/fips,auth-session/fips,vdr-client/fips,clearance-client/fips,conformance/fips,bearer-cli/fips";
 
 /// Whether `tool` runs (`cmake --version`; Go only knows `go version`).
 fn have(tool: &str) -> bool {
@@ -69,6 +68,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         "clearance-client",
         "-p",
         "conformance",
+        "-p",
+        "bearer-cli",
         "--features",
         FIPS_FEATURES,
     ]))
