@@ -180,8 +180,10 @@ impl Backend for AwsLc {
     /// indicator marks every algorithm here approved (ECDSA P-256/384/521,
     /// RSA PKCS#1 v1.5 and PSS with SHA-2 at 2048 bits or more, HMAC-SHA-2,
     /// and Ed25519 under FIPS 186-5; aws-lc-rs's own FIPS tests assert the
-    /// indicator for each). Key sizes below the FIPS minimums are refused for
-    /// every backend anyway.
+    /// indicator for each, and the module's source in aws-lc-fips-sys 0.14
+    /// (AWS-LC 4.2.0) sets it for Ed25519 in `curve25519.c`). Re-check when
+    /// moving to another module version. Key sizes below the FIPS minimums
+    /// are refused for every backend anyway.
     fn unsupported_reason(&self, _: Algorithm) -> Option<&'static str> {
         None
     }
