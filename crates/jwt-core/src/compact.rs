@@ -191,20 +191,20 @@ fn decode_segment(segment: &[u8], name: &str) -> Result<Vec<u8>> {
 
 /// Reads the header, refusing `none`, unknown algorithms and unknown `crit`.
 fn parse_header(segment: &[u8], understood_crit: &[String]) -> Result<Header> {
-    let raw = json::parse_object(&decode_segment(segment, "header")?, "header")?;
-    match raw.get("alg") {
-        Some(Value::String(alg)) => {
-            alg.parse::<crate::Algorithm>()?;
+    let json = decode_segment(segment, "header")?;
+    json::check_object(&json, "header")?;
+    // `Header` reads `alg` through the same `FromStr` as `check_alg`, so a
+    // header that types names a registered algorithm. One that does not gets
+    // its `alg` judged first (missing, not a string, `none`, unknown), before
+    // any other member's error: only this error path reads it twice.
+    let header: Header = match json::from_checked(&json, "header") {
+        Ok(header) => header,
+        Err(typed) => {
+            let raw: Map<String, Value> = json::from_checked(&json, "header")?;
+            check_alg(raw.get("alg"))?;
+            return Err(typed);
         }
-        Some(_) => {
-            return Err(Error::Malformed(
-                "the header's \"alg\" is not a string".into(),
-            ));
-        }
-        None => return Err(Error::Malformed("the header has no \"alg\"".into())),
-    }
-    let header: Header =
-        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("header", &e))?;
+    };
     if let Some(crit) = &header.crit {
         if crit.is_empty() {
             return Err(Error::Critical("\"crit\" must not be an empty list".into()));
@@ -227,6 +227,17 @@ fn parse_header(segment: &[u8], understood_crit: &[String]) -> Result<Header> {
     Ok(header)
 }
 
+/// The header's `alg` is a string naming a registered algorithm (not `none`).
+fn check_alg(alg: Option<&Value>) -> Result<()> {
+    match alg {
+        Some(Value::String(alg)) => alg.parse::<crate::Algorithm>().map(drop),
+        Some(_) => Err(Error::Malformed(
+            "the header's \"alg\" is not a string".into(),
+        )),
+        None => Err(Error::Malformed("the header has no \"alg\"".into())),
+    }
+}
+
 /// Verifies `token` with `verifier` and checks its claims against `validation`.
 ///
 /// The header's `alg` must equal the verifier's algorithm; the signature is
@@ -246,10 +257,12 @@ pub fn decode<T: DeserializeOwned>(
     }
     let signature = decode_segment(segments.signature, "signature")?;
     verifier.verify(segments.signing_input, &signature)?;
-    let raw = json::parse_object(&decode_segment(segments.payload, "payload")?, "claims")?;
-    validation.check_required(&raw)?;
-    let claims: Claims<T> =
-        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("claims", &e))?;
+    let payload = decode_segment(segments.payload, "payload")?;
+    let members = json::check_object(&payload, "claims")?;
+    // Before typing, so a missing claim is reported as missing whatever
+    // else is wrong, and under any name, private ones included.
+    validation.check_required(&members)?;
+    let claims: Claims<T> = json::from_checked(&payload, "claims")?;
     validation.check(&claims)?;
     Ok(TokenData { header, claims })
 }
@@ -260,12 +273,12 @@ pub fn decode<T: DeserializeOwned>(
 pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<TokenData<T>> {
     let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
     // `crit` is reported, not enforced: nothing is being trusted here.
-    let raw_header = json::parse_object(&decode_segment(segments.header, "header")?, "header")?;
-    let header: Header =
-        serde_json::from_value(Value::Object(raw_header)).map_err(|e| Error::json("header", &e))?;
+    let header = decode_segment(segments.header, "header")?;
+    json::check_object(&header, "header")?;
+    let header: Header = json::from_checked(&header, "header")?;
     decode_segment(segments.signature, "signature")?;
-    let raw = json::parse_object(&decode_segment(segments.payload, "payload")?, "claims")?;
-    let claims: Claims<T> =
-        serde_json::from_value(Value::Object(raw)).map_err(|e| Error::json("claims", &e))?;
+    let payload = decode_segment(segments.payload, "payload")?;
+    json::check_object(&payload, "claims")?;
+    let claims: Claims<T> = json::from_checked(&payload, "claims")?;
     Ok(TokenData { header, claims })
 }

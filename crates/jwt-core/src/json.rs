@@ -2,123 +2,341 @@
 //! the document is an error (RFC 7515 section 4 lets a JWS parser reject
 //! duplicates, and accepting "last one wins" lets two parsers disagree about
 //! the same token).
+//!
+//! Two passes, both by serde_json: [`check_object`] walks the document
+//! building nothing (no `Value`, no allocation but the member names of the
+//! object being walked) and refuses duplicates, trailing data and anything
+//! but an object; then [`from_checked`] reads the same bytes straight into
+//! the caller's type. Walking twice costs less than building a `Value` and
+//! converting it, and leaves serde_json's own typed path untouched.
+//! serde_json's recursion limit (128 levels) holds in both, so deep nesting
+//! is an error, not a stack overflow.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
 
 use crate::error::{Error, Result};
 
-/// Parses `bytes` as a JSON object, rejecting duplicate member names at any depth.
-pub(crate) fn parse_object(bytes: &[u8], part: &'static str) -> Result<Map<String, Value>> {
+/// The top-level members of an object that passed [`check_object`].
+pub(crate) struct Members<'a> {
+    names: Seen<'a>,
+    /// The names whose value is `null` (rare, so kept apart).
+    nulls: Vec<Cow<'a, str>>,
+}
+
+impl Members<'_> {
+    /// Whether the object has a member `name` whose value is not `null`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.names.contains(name) && !self.nulls.iter().any(|n| n == name)
+    }
+}
+
+/// Checks that `bytes` is one JSON object with no member name repeated in
+/// any object at any depth, and returns its top-level members.
+pub(crate) fn check_object<'a>(bytes: &'a [u8], part: &'static str) -> Result<Members<'a>> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue
+    let shape = Check
         .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
+        .and_then(|shape| de.end().map(|()| shape))
         .map_err(|e| Error::json(part, &e))?;
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => Err(Error::Json {
+    match shape {
+        Shape::Object(members) => Ok(members),
+        Shape::Null | Shape::Other => Err(Error::Json {
             part,
             reason: "expected a JSON object".into(),
         }),
     }
 }
 
-struct StrictValue;
+/// Reads bytes that passed [`check_object`] into a `T`.
+pub(crate) fn from_checked<T: DeserializeOwned>(bytes: &[u8], part: &'static str) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::json(part, &e))
+}
 
-impl<'de> DeserializeSeed<'de> for StrictValue {
-    type Value = Value;
+/// What [`Check`] found: the top level needs to know an object from the
+/// rest, and an object member's value whether it is `null`.
+enum Shape<'de> {
+    Null,
+    Object(Members<'de>),
+    Other,
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+/// Walks one JSON value without building it.
+struct Check;
+
+impl<'de> DeserializeSeed<'de> for Check {
+    type Value = Shape<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for StrictValue {
-    type Value = Value;
+impl<'de> Visitor<'de> for Check {
+    type Value = Shape<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, _: bool) -> Result<Shape<'de>, E> {
+        Ok(Shape::Other)
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, _: i64) -> Result<Shape<'de>, E> {
+        Ok(Shape::Other)
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, _: u64) -> Result<Shape<'de>, E> {
+        Ok(Shape::Other)
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_f64<E>(self, _: f64) -> Result<Shape<'de>, E> {
+        Ok(Shape::Other)
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_str<E>(self, _: &str) -> Result<Shape<'de>, E> {
+        Ok(Shape::Other)
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_unit<E>(self) -> Result<Shape<'de>, E> {
+        Ok(Shape::Null)
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape<'de>, A::Error> {
+        while seq.next_element_seed(Check)?.is_some() {}
+        Ok(Shape::Other)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictValue)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        let mut seen = HashSet::new();
-        while let Some(key) = access.next_key::<String>()? {
-            let value = access.next_value_seed(StrictValue)?;
-            if !seen.insert(key.clone()) {
-                let shown = crate::error::shown_name(&key);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
+        let mut members = Members {
+            names: Seen::default(),
+            nulls: Vec::new(),
+        };
+        while let Some(name) = map.next_key_seed(Name)? {
+            let null = matches!(map.next_value_seed(Check)?, Shape::Null);
+            if members.names.contains(&name) {
+                let shown = crate::error::shown_name(&name);
                 return Err(de::Error::custom(format_args!("duplicate member {shown}")));
             }
-            map.insert(key, value);
+            if null {
+                members.nulls.push(name.clone());
+            }
+            members.names.insert(name);
         }
-        Ok(Value::Object(map))
+        Ok(Shape::Object(members))
+    }
+}
+
+/// A member name, borrowed from the input unless it holds escapes (so
+/// `"exp"` and `"e\u0078p"` are the same name, as they must be).
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+/// The member names of one object. Tokens carry a handful of members, so a
+/// list scanned in order beats hashing; past [`FEW`] names it becomes a
+/// hash set, so an object with thousands of members (a header is read
+/// before its signature is checked) still costs linear time.
+enum Seen<'de> {
+    Few(Vec<Cow<'de, str>>),
+    Many(HashSet<Cow<'de, str>>),
+}
+
+const FEW: usize = 16;
+
+impl Default for Seen<'_> {
+    fn default() -> Self {
+        Self::Few(Vec::new())
+    }
+}
+
+impl<'de> Seen<'de> {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Self::Few(names) => names.iter().any(|n| n == name),
+            Self::Many(set) => set.contains(name),
+        }
+    }
+
+    fn insert(&mut self, name: Cow<'de, str>) {
+        match self {
+            Self::Few(names) if names.len() < FEW => names.push(name),
+            Self::Few(names) => {
+                let mut set: HashSet<_> = names.drain(..).collect();
+                set.insert(name);
+                *self = Self::Many(set);
+            }
+            Self::Many(set) => {
+                set.insert(name);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use serde::Deserialize;
+    use serde_json::{Map, Value};
 
-    #[test]
-    fn duplicates_are_rejected_at_any_depth() {
-        assert!(parse_object(br#"{"a":1,"a":2}"#, "claims").is_err());
-        assert!(parse_object(br#"{"a":{"b":1,"b":1}}"#, "claims").is_err());
-        assert!(parse_object(br#"{"a":[{"b":1,"b":1}]}"#, "claims").is_err());
-        let map = parse_object(br#"{"a":{"b":1},"b":[1,2]}"#, "claims").unwrap();
-        assert_eq!(map.len(), 2);
+    use super::*;
+    use crate::Claims;
+
+    /// The reason `check_object` gives for refusing `json`.
+    fn refusal(json: &str) -> String {
+        match check_object(json.as_bytes(), "claims") {
+            Err(Error::Json {
+                part: "claims",
+                reason,
+            }) => reason,
+            Err(other) => panic!("{json}: {other}"),
+            Ok(_) => panic!("{json}: accepted"),
+        }
+    }
+
+    fn assert_duplicate(json: &str) {
+        let reason = refusal(json);
+        assert!(reason.starts_with("duplicate member "), "{json}: {reason}");
     }
 
     #[test]
-    fn non_objects_and_trailing_data_are_rejected() {
-        assert!(parse_object(b"[1]", "claims").is_err());
-        assert!(parse_object(b"{} {}", "claims").is_err());
-        assert!(parse_object(b"", "claims").is_err());
+    fn duplicates_are_rejected_at_any_depth() {
+        for json in [
+            r#"{"exp":1,"exp":1}"#,
+            r#"{"a":1,"b":2,"a":1}"#,
+            r#"{"x":{"b":1,"b":2}}"#,
+            r#"{"x":[{"b":1,"b":2}]}"#,
+            r#"{"x":[[1,{"y":{"b":1,"b":2}}]]}"#,
+            r#"{"cid":"c","scp":[],"other":{"b":{"c":1,"c":1}}}"#,
+            r#"{"a":null,"a":null}"#,
+            // The same name spelled with an escape is the same name.
+            r#"{"exp":1,"e\u0078p":1}"#,
+        ] {
+            assert_duplicate(json);
+        }
+        // Different objects may use the same names.
+        let members = check_object(br#"{"a":{"b":1},"b":[{"b":1},{"b":2}]}"#, "claims").unwrap();
+        assert!(members.has("a") && members.has("b") && !members.has("c"));
+    }
+
+    #[test]
+    fn many_members_switch_to_a_set_and_still_catch_duplicates() {
+        let names: Vec<String> = (0..40).map(|i| format!("\"m{i}\":{i}")).collect();
+        let json = format!("{{{}}}", names.join(","));
+        let members = check_object(json.as_bytes(), "claims").unwrap();
+        assert!(members.has("m0") && members.has("m16") && members.has("m39"));
+        assert!(!members.has("m40"));
+        for dup in ["m0", "m15", "m16", "m39"] {
+            assert_duplicate(&format!("{{{},\"{dup}\":1}}", names.join(",")));
+        }
+    }
+
+    #[test]
+    fn long_duplicate_names_are_described_not_repeated() {
+        let name = "a-member-name-long-enough-to-be-data";
+        let reason = refusal(&format!(r#"{{"{name}":1,"{name}":2}}"#));
+        assert!(
+            reason.starts_with("duplicate member (a value of 36 characters)"),
+            "{reason}"
+        );
+        assert!(!reason.contains(name), "{reason}");
+    }
+
+    #[test]
+    fn null_members_count_as_absent() {
+        let members = check_object(
+            br#"{"exp":null,"cid":null,"sub":"s","n":0,"o":{}}"#,
+            "claims",
+        )
+        .unwrap();
+        assert!(!members.has("exp"));
+        assert!(!members.has("cid"));
+        assert!(!members.has("absent"));
+        assert!(members.has("sub") && members.has("n") && members.has("o"));
+        // Members of nested objects are not top-level members.
+        let members = check_object(br#"{"x":{"exp":1}}"#, "claims").unwrap();
+        assert!(!members.has("exp"));
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let doc = format!("{{\"a\":{deep}}}");
-        assert!(parse_object(doc.as_bytes(), "claims").is_err());
+        let arrays = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+        for deep in [arrays, objects] {
+            let reason = refusal(&format!(r#"{{"x":{deep}}}"#));
+            assert!(reason.starts_with("recursion limit exceeded"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn trailing_data_is_rejected() {
+        for json in [r#"{} {}"#, r#"{"exp":1}x"#, r#"{"exp":1},"#] {
+            let reason = refusal(json);
+            assert!(
+                reason.starts_with("trailing characters"),
+                "{json}: {reason}"
+            );
+        }
+        assert!(check_object(b" {\"exp\":1}\n\t", "claims").is_ok());
+    }
+
+    #[test]
+    fn anything_but_an_object_is_rejected() {
+        for json in ["[1]", "[]", r#""exp""#, "1", "true", "null"] {
+            assert_eq!(refusal(json), "expected a JSON object", "{json}");
+        }
+        for json in ["", " ", "{", r#"{"a":}"#, r#"{"a" 1}"#, "{\"a\":1"] {
+            refusal(json);
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Extra {
+        cid: String,
+        #[serde(default)]
+        scp: Vec<String>,
+    }
+
+    #[test]
+    fn checked_bytes_read_into_any_type() {
+        let json = br#"{"exp":5,"cid":"c","scp":["a"],"more":{"k":[1,2]}}"#;
+        check_object(json, "claims").unwrap();
+        let typed: Claims<Extra> = from_checked(json, "claims").unwrap();
+        assert_eq!(typed.exp.map(|e| e.as_secs()), Some(5));
+        assert_eq!(typed.extra.cid, "c");
+        let untyped: Claims<Map<String, Value>> = from_checked(json, "claims").unwrap();
+        assert_eq!(untyped.extra.len(), 3);
+        let wrong = from_checked::<Claims<Extra>>(br#"{"exp":"soon","cid":"c"}"#, "claims");
+        assert!(
+            matches!(wrong, Err(Error::Json { part: "claims", .. })),
+            "{wrong:?}"
+        );
     }
 }

@@ -4,10 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use crate::claims::{Audience, Claims};
 use crate::error::{Error, Result};
+use crate::json::Members;
 use crate::time::{Clock, NumericDate, SystemClock};
 
 /// Tokens longer than this are refused before any decoding (64 KiB).
@@ -160,10 +159,11 @@ impl Validation {
         self
     }
 
-    /// Checks required claims on the raw claims object (so any claim name works).
-    pub(crate) fn check_required(&self, raw: &Map<String, Value>) -> Result<()> {
+    /// Checks required claims against the claims object's top-level members
+    /// (so any claim name works); a `null` claim counts as absent.
+    pub(crate) fn check_required(&self, members: &Members<'_>) -> Result<()> {
         for name in &self.required {
-            if raw.get(name).is_none_or(Value::is_null) {
+            if !members.has(name) {
                 return Err(Error::MissingClaim(name.clone()));
             }
         }

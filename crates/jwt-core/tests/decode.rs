@@ -271,6 +271,124 @@ fn duplicate_members_are_refused_in_header_and_claims() {
 }
 
 #[test]
+fn duplicate_members_are_refused_inside_nested_values() {
+    let f = fixture(Algorithm::HS256);
+    for (header, payload, part) in [
+        (
+            r#"{"alg":"HS256","jwk":{"kty":"oct","kty":"RSA"}}"#,
+            r#"{"exp":1800000000}"#,
+            "header",
+        ),
+        (
+            r#"{"alg":"HS256"}"#,
+            r#"{"exp":1800000000,"cnf":{"jwk":{"kid":"a","kid":"b"}}}"#,
+            "claims",
+        ),
+        (
+            r#"{"alg":"HS256"}"#,
+            r#"{"exp":1800000000,"roles":[{"id":1,"id":2}]}"#,
+            "claims",
+        ),
+    ] {
+        let token = sign_raw(&f, Algorithm::HS256, header, payload);
+        let err = decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err();
+        let reason = match err {
+            Error::Json { part: p, reason } if p == part => reason,
+            other => panic!("{payload}: {other}"),
+        };
+        assert!(reason.starts_with("duplicate member"), "{reason}");
+        // Typed private claims read the same document.
+        let typed = decode::<Roles>(&token, &*f.verifier, &validation());
+        assert!(matches!(typed, Err(Error::Json { .. })), "{typed:?}");
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)] // Read to be checked, never looked at.
+struct Roles {
+    #[serde(default)]
+    roles: Vec<Map<String, Value>>,
+}
+
+#[test]
+fn the_header_alg_is_judged_before_the_rest_of_the_header() {
+    let f = fixture(Algorithm::HS256);
+    let payload = claims(NOW + 60).to_string();
+    for (header, expected) in [
+        (
+            r#"{"typ":5}"#,
+            Error::Malformed("the header has no \"alg\"".into()),
+        ),
+        (
+            r#"{"alg":null,"typ":5}"#,
+            Error::Malformed("the header's \"alg\" is not a string".into()),
+        ),
+        (
+            r#"{"alg":["HS256"]}"#,
+            Error::Malformed("the header's \"alg\" is not a string".into()),
+        ),
+        (r#"{"typ":5,"alg":"none"}"#, Error::AlgorithmNone),
+    ] {
+        let token = sign_raw(&f, Algorithm::HS256, header, &payload);
+        assert_eq!(
+            decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err(),
+            expected,
+            "{header}"
+        );
+    }
+    // With a good `alg`, the rest of the header is typed as usual.
+    let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256","typ":5}"#, &payload);
+    assert!(matches!(
+        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        Err(Error::Json { part: "header", .. })
+    ));
+}
+
+#[test]
+fn required_claims_are_checked_before_claim_types_under_any_name() {
+    let f = fixture(Algorithm::HS256);
+    let needs = |names: &[&str]| validation().require(names.iter().copied());
+    let verdict = |payload: &str, v: &Validation| {
+        let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256"}"#, payload);
+        decode::<Map<String, Value>>(&token, &*f.verifier, v).map(drop)
+    };
+    // Absent and null are both missing, for registered and private names.
+    for payload in [r#"{"exp":1800000000}"#, r#"{"exp":1800000000,"cid":null}"#] {
+        assert_eq!(
+            verdict(payload, &needs(&["exp", "cid"])),
+            Err(Error::MissingClaim("cid".into())),
+            "{payload}"
+        );
+    }
+    assert_eq!(
+        verdict(r#"{"exp":null}"#, &needs(&["exp"])),
+        Err(Error::MissingClaim("exp".into()))
+    );
+    assert_eq!(
+        verdict(r#"{"exp":1800000000,"cid":0}"#, &needs(&["exp", "cid"])),
+        Ok(())
+    );
+    // A missing required claim is reported even when another claim has the
+    // wrong type, wherever the two stand in the object.
+    for payload in [r#"{"exp":"soon","sub":"s"}"#, r#"{"sub":"s","exp":"soon"}"#] {
+        assert_eq!(
+            verdict(payload, &needs(&["exp", "jti"])),
+            Err(Error::MissingClaim("jti".into())),
+            "{payload}"
+        );
+        assert!(matches!(
+            verdict(payload, &needs(&["exp", "sub"])),
+            Err(Error::Json { part: "claims", .. })
+        ));
+    }
+    // A duplicate comes before both.
+    assert!(matches!(
+        verdict(r#"{"exp":"soon","a":1,"a":1}"#, &needs(&["jti"])),
+        Err(Error::Json { part: "claims", .. })
+    ));
+}
+
+#[test]
 fn numeric_dates_must_be_integers() {
     let f = fixture(Algorithm::HS256);
     for payload in [
