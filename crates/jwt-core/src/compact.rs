@@ -192,15 +192,15 @@ fn decode_segment(segment: &[u8], name: &str) -> Result<Vec<u8>> {
 /// Reads the header, refusing `none`, unknown algorithms and unknown `crit`.
 fn parse_header(segment: &[u8], understood_crit: &[String]) -> Result<Header> {
     let json = decode_segment(segment, "header")?;
-    json::check_object(&json, "header")?;
+    let checked = json::check_object(&json, "header")?;
     // `Header` reads `alg` through the same `FromStr` as `check_alg`, so a
     // header that types names a registered algorithm. One that does not gets
     // its `alg` judged first (missing, not a string, `none`, unknown), before
     // any other member's error: only this error path reads it twice.
-    let header: Header = match json::from_checked(&json, "header") {
+    let header: Header = match checked.read() {
         Ok(header) => header,
         Err(typed) => {
-            let raw: Map<String, Value> = json::from_checked(&json, "header")?;
+            let raw: Map<String, Value> = checked.read()?;
             check_alg(raw.get("alg"))?;
             return Err(typed);
         }
@@ -258,11 +258,11 @@ pub fn decode<T: DeserializeOwned>(
     let signature = decode_segment(segments.signature, "signature")?;
     verifier.verify(segments.signing_input, &signature)?;
     let payload = decode_segment(segments.payload, "payload")?;
-    let members = json::check_object(&payload, "claims")?;
+    let checked = json::check_object(&payload, "claims")?;
     // Before typing, so a missing claim is reported as missing whatever
     // else is wrong, and under any name, private ones included.
-    validation.check_required(&members)?;
-    let claims: Claims<T> = json::from_checked(&payload, "claims")?;
+    validation.check_required(checked.members())?;
+    let claims: Claims<T> = checked.read()?;
     validation.check(&claims)?;
     Ok(TokenData { header, claims })
 }
@@ -274,11 +274,9 @@ pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<TokenData<T
     let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
     // `crit` is reported, not enforced: nothing is being trusted here.
     let header = decode_segment(segments.header, "header")?;
-    json::check_object(&header, "header")?;
-    let header: Header = json::from_checked(&header, "header")?;
+    let header: Header = json::check_object(&header, "header")?.read()?;
     decode_segment(segments.signature, "signature")?;
     let payload = decode_segment(segments.payload, "payload")?;
-    json::check_object(&payload, "claims")?;
-    let claims: Claims<T> = json::from_checked(&payload, "claims")?;
+    let claims: Claims<T> = json::check_object(&payload, "claims")?.read()?;
     Ok(TokenData { header, claims })
 }

@@ -6,8 +6,9 @@
 //! Two passes, both by serde_json: [`check_object`] walks the document
 //! building nothing (no `Value`, no allocation but the member names of the
 //! object being walked) and refuses duplicates, trailing data and anything
-//! but an object; then [`from_checked`] reads the same bytes straight into
-//! the caller's type. Walking twice costs less than building a `Value` and
+//! but an object; then [`Checked::read`] reads the same bytes straight into
+//! the caller's type. Reading is only offered on a [`Checked`] document, so
+//! the check cannot be skipped. Walking twice costs less than building a `Value` and
 //! converting it, and leaves serde_json's own typed path untouched.
 //! serde_json's recursion limit (128 levels) holds in both, so deep nesting
 //! is an error, not a stack overflow.
@@ -36,26 +37,44 @@ impl Members<'_> {
     }
 }
 
+/// A document that passed [`check_object`].
+pub(crate) struct Checked<'a> {
+    bytes: &'a [u8],
+    part: &'static str,
+    members: Members<'a>,
+}
+
+impl Checked<'_> {
+    /// The object's top-level members.
+    pub(crate) fn members(&self) -> &Members<'_> {
+        &self.members
+    }
+
+    /// Reads the document into a `T`.
+    pub(crate) fn read<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(self.bytes).map_err(|e| Error::json(self.part, &e))
+    }
+}
+
 /// Checks that `bytes` is one JSON object with no member name repeated in
-/// any object at any depth, and returns its top-level members.
-pub(crate) fn check_object<'a>(bytes: &'a [u8], part: &'static str) -> Result<Members<'a>> {
+/// any object at any depth.
+pub(crate) fn check_object<'a>(bytes: &'a [u8], part: &'static str) -> Result<Checked<'a>> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let shape = Check
         .deserialize(&mut de)
         .and_then(|shape| de.end().map(|()| shape))
         .map_err(|e| Error::json(part, &e))?;
     match shape {
-        Shape::Object(members) => Ok(members),
+        Shape::Object(members) => Ok(Checked {
+            bytes,
+            part,
+            members,
+        }),
         Shape::Null | Shape::Other => Err(Error::Json {
             part,
             reason: "expected a JSON object".into(),
         }),
     }
-}
-
-/// Reads bytes that passed [`check_object`] into a `T`.
-pub(crate) fn from_checked<T: DeserializeOwned>(bytes: &[u8], part: &'static str) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| Error::json(part, &e))
 }
 
 /// What [`Check`] found: the top level needs to know an object from the
@@ -242,7 +261,8 @@ mod tests {
             assert_duplicate(json);
         }
         // Different objects may use the same names.
-        let members = check_object(br#"{"a":{"b":1},"b":[{"b":1},{"b":2}]}"#, "claims").unwrap();
+        let checked = check_object(br#"{"a":{"b":1},"b":[{"b":1},{"b":2}]}"#, "claims").unwrap();
+        let members = checked.members();
         assert!(members.has("a") && members.has("b") && !members.has("c"));
     }
 
@@ -250,7 +270,8 @@ mod tests {
     fn many_members_switch_to_a_set_and_still_catch_duplicates() {
         let names: Vec<String> = (0..40).map(|i| format!("\"m{i}\":{i}")).collect();
         let json = format!("{{{}}}", names.join(","));
-        let members = check_object(json.as_bytes(), "claims").unwrap();
+        let checked = check_object(json.as_bytes(), "claims").unwrap();
+        let members = checked.members();
         assert!(members.has("m0") && members.has("m16") && members.has("m39"));
         assert!(!members.has("m40"));
         for dup in ["m0", "m15", "m16", "m39"] {
@@ -271,18 +292,19 @@ mod tests {
 
     #[test]
     fn null_members_count_as_absent() {
-        let members = check_object(
+        let checked = check_object(
             br#"{"exp":null,"cid":null,"sub":"s","n":0,"o":{}}"#,
             "claims",
         )
         .unwrap();
+        let members = checked.members();
         assert!(!members.has("exp"));
         assert!(!members.has("cid"));
         assert!(!members.has("absent"));
         assert!(members.has("sub") && members.has("n") && members.has("o"));
         // Members of nested objects are not top-level members.
-        let members = check_object(br#"{"x":{"exp":1}}"#, "claims").unwrap();
-        assert!(!members.has("exp"));
+        let checked = check_object(br#"{"x":{"exp":1}}"#, "claims").unwrap();
+        assert!(!checked.members().has("exp"));
     }
 
     #[test]
@@ -327,13 +349,15 @@ mod tests {
     #[test]
     fn checked_bytes_read_into_any_type() {
         let json = br#"{"exp":5,"cid":"c","scp":["a"],"more":{"k":[1,2]}}"#;
-        check_object(json, "claims").unwrap();
-        let typed: Claims<Extra> = from_checked(json, "claims").unwrap();
+        let checked = check_object(json, "claims").unwrap();
+        let typed: Claims<Extra> = checked.read().unwrap();
         assert_eq!(typed.exp.map(|e| e.as_secs()), Some(5));
         assert_eq!(typed.extra.cid, "c");
-        let untyped: Claims<Map<String, Value>> = from_checked(json, "claims").unwrap();
+        let untyped: Claims<Map<String, Value>> = checked.read().unwrap();
         assert_eq!(untyped.extra.len(), 3);
-        let wrong = from_checked::<Claims<Extra>>(br#"{"exp":"soon","cid":"c"}"#, "claims");
+        let wrong = check_object(br#"{"exp":"soon","cid":"c"}"#, "claims")
+            .unwrap()
+            .read::<Claims<Extra>>();
         assert!(
             matches!(wrong, Err(Error::Json { part: "claims", .. })),
             "{wrong:?}"
