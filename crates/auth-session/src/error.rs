@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::PathProblem;
+
 /// Boxed error returned by a [`TokenSource`](crate::TokenSource).
 ///
 /// Its `Display` ends up in [`Error::TokenSource`] and in logs, so it must not
@@ -64,6 +66,25 @@ pub enum Error {
     InsecureTransport {
         /// The host the request was addressed to.
         host: String,
+    },
+
+    /// A path (or identifier) that would leave the API base, refused before
+    /// anything was built or sent.
+    #[error("refusing path {shown}: {problem}; nothing was sent")]
+    InvalidPath {
+        /// The path as given: without its query, shortened, escaped.
+        shown: String,
+        /// What is wrong with it.
+        problem: PathProblem,
+    },
+
+    /// A base address that cannot be an API base.
+    #[error("invalid base address {shown}: {problem}")]
+    InvalidBaseUrl {
+        /// The address as given: without its query, shortened, escaped.
+        shown: String,
+        /// What is wrong with it.
+        problem: PathProblem,
     },
 
     /// The URL's scheme is neither `https` nor `http`.
@@ -130,8 +151,7 @@ pub enum Error {
         target: String,
         /// The status received.
         status: StatusCode,
-        /// The start of the body (lossy UTF-8, control characters removed, the
-        /// bearer token redacted).
+        /// The start of the body, through [`sanitize`](crate::sanitize).
         body_excerpt: String,
     },
 

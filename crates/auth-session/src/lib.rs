@@ -41,19 +41,23 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod api_base;
 mod cache;
 mod clock;
 mod error;
 mod retry;
+mod server_text;
 mod session;
 mod source;
 mod tls;
 
+pub use api_base::{ApiBase, PathProblem, is_loopback};
 pub use async_trait::async_trait;
 pub use cache::{RefreshPolicy, TokenCache};
 pub use clock::TokioClock;
 pub use error::{BoxError, Error};
-pub use retry::RetryPolicy;
-pub use session::{Response, SendOptions, Session, SessionConfig, describe_request};
+pub use retry::{RetryPolicy, is_idempotent};
+pub use server_text::{REDACTED, sanitize, sanitize_bytes};
+pub use session::{Proxy, Response, SendOptions, Session, SessionConfig, describe_request};
 pub use source::{IssuedToken, TokenSource};
 pub use tls::crypto_provider_name;

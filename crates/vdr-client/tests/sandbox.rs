@@ -173,3 +173,70 @@ async fn a_503_with_retry_after_is_retried() {
     let counters = s.sandbox.counters();
     assert_eq!((counters.faults, counters.accepted), (1, 1), "{counters:?}");
 }
+
+/// Paths that the URL parser would read as another host or another path:
+/// refused before a token is minted, and the server sees nothing.
+#[tokio::test]
+async fn hostile_paths_never_reach_any_server() {
+    let s = setup(Arc::new(jwt_core::SystemClock)).await;
+    let host = s.sandbox.addr().to_string();
+    let user = s.client.as_user(UserId::new(123), Scopes::ALL);
+    let hostile = [
+        format!(" //{host}/x"),
+        format!("\t//{host}/x"),
+        format!("\u{c}//{host}/x"),
+        format!("http:/\t/{host}/x"),
+        format!("https:\\\\{host}/x"),
+        format!("//{host}/api/v2/me"),
+        format!("http://{host}/api/v2/me"),
+        format!("me#@{host}"),
+        "%2e%2e/%2e%2e/_sandbox/counters".to_owned(),
+        ".%2E/x".to_owned(),
+        ".\t./x".to_owned(),
+        "me/\n../../x".to_owned(),
+        "%252e%252e/x".to_owned(),
+        "a%2f..%2f..%2fx".to_owned(),
+    ];
+    for path in &hostile {
+        let err = user.get::<Value>(path).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }), "{path:?}: {err}");
+        let err = user.post::<Value>(path, &json!({})).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }), "{path:?}: {err}");
+    }
+    let counters = s.sandbox.counters();
+    assert_eq!(counters.requests, 0, "{counters:?}");
+    assert_eq!(
+        s.client.session().cache().len(),
+        0,
+        "no token may be minted for a refused path"
+    );
+}
+
+/// A server that answers with terminal escapes and echoes the token: the
+/// error says why, and carries neither.
+#[tokio::test]
+async fn hostile_error_bodies_are_sanitized() {
+    let s = setup(Arc::new(jwt_core::SystemClock)).await;
+    let user = s.client.as_user(UserId::new(123), Scopes::READ_ONLY);
+    let token = s
+        .client
+        .session()
+        .cache()
+        .get(&TokenKey::Impersonation {
+            user: UserId::new(123),
+            scopes: Scopes::READ_ONLY,
+        })
+        .await
+        .unwrap();
+    s.sandbox.inject_fault(Fault::Hostile { status: 403 }, 1);
+    let err = user.get::<Value>("me").await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Api { status: 403, .. }), "{text}");
+    assert!(
+        !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{text:?}"
+    );
+    let signature = token.as_str().rsplit('.').next().unwrap();
+    assert!(!text.contains(signature), "the token was quoted: {text}");
+    assert!(text.contains("[redacted]"), "{text}");
+}

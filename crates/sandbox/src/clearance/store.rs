@@ -296,7 +296,8 @@ async fn middleware(
     if let Some(fault) = state.api_faults.take() {
         state.count(|c| c.api_faults += 1);
         let mut shutdown = state.shutdown.clone();
-        if let Applied::Respond(response) = apply(fault, &conn, &mut shutdown).await {
+        let echo = crate::faults::bearer_of(request.headers());
+        if let Applied::Respond(response) = apply(fault, &conn, &mut shutdown, &echo).await {
             return response;
         }
     }

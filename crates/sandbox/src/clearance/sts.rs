@@ -154,7 +154,8 @@ pub(crate) async fn token(
         state.count(|c| c.token_faults += 1);
         tracing::debug!(?fault, "injecting a fault into a token request");
         let mut shutdown = state.shutdown.clone();
-        if let Applied::Respond(response) = apply(fault, &conn, &mut shutdown).await {
+        let echo = String::from_utf8_lossy(&body);
+        if let Applied::Respond(response) = apply(fault, &conn, &mut shutdown, &echo).await {
             return response;
         }
     }

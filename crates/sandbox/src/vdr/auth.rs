@@ -192,7 +192,8 @@ pub(crate) async fn middleware(
         state.count(|c| c.faults += 1);
         tracing::debug!(?fault, "injecting a fault");
         let mut shutdown = state.shutdown.clone();
-        match crate::faults::apply(fault, &conn, &mut shutdown).await {
+        let echo = crate::faults::bearer_of(request.headers());
+        match crate::faults::apply(fault, &conn, &mut shutdown, &echo).await {
             crate::faults::Applied::Respond(response) => return response,
             crate::faults::Applied::Continue => {}
         }
