@@ -56,14 +56,17 @@ pub(crate) async fn request(args: &ClearanceRequestArgs, backend: &'static dyn B
     let response = client
         .send(args.service, method, &args.path, data.as_ref())
         .await
-        .map_err(Failure::rejected)?;
+        .map_err(|e| match e {
+            // The path is the user's input, refused before anything was sent.
+            clearance_client::Error::InvalidPath { .. } => Failure::input(e),
+            e => Failure::rejected(e),
+        })?;
     if !response.status().is_success() {
-        let excerpt: String = response.text().chars().take(300).collect();
         return Err(Failure::rejected(format!(
             "the {} answered {}: {}",
             args.service,
             response.status(),
-            excerpt.trim()
+            response.excerpt()
         )));
     }
     print_body(response.body());

@@ -219,10 +219,14 @@ pub(crate) async fn run(backend: &'static dyn Backend, es512: &'static dyn Backe
         "{input}.{swapped}{}",
         signature.get(1..).unwrap_or_default()
     );
+    let me = vdr
+        .api_base()
+        .join("me")
+        .map_err(|e| failed("tamper")(e.into()))?;
     let response = vdr
         .session()
-        .client()
-        .get(format!("{}/api/v2/me", running.vdr.base_url()))
+        .client_for(&me)
+        .get(me)
         .bearer_auth(&tampered)
         .send()
         .await

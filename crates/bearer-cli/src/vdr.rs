@@ -164,7 +164,11 @@ pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Out
         .as_user(request.user, request.scopes)
         .call(method, &args.path, data.as_ref())
         .await
-        .map_err(Failure::rejected)?;
+        .map_err(|e| match e {
+            // The path is the user's input, refused before anything was sent.
+            vdr_client::Error::InvalidPath { .. } => Failure::input(e),
+            e => Failure::rejected(e),
+        })?;
     print_body(&response.body);
     Ok(())
 }
@@ -182,13 +186,21 @@ pub(crate) fn method(name: &str) -> Result<vdr_client::Method, Failure> {
     }
 }
 
-/// Pretty JSON when the body is JSON, the bytes as text otherwise.
+/// Pretty JSON when the body is JSON (serde escapes control characters in
+/// strings), else the text with control characters other than line breaks
+/// and tabs removed, so a server cannot drive the terminal.
 pub(crate) fn print_body(body: &[u8]) {
     match serde_json::from_slice::<Value>(body) {
         Ok(json) => println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         ),
-        Err(_) => println!("{}", String::from_utf8_lossy(body)),
+        Err(_) => {
+            let shown: String = String::from_utf8_lossy(body)
+                .chars()
+                .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+                .collect();
+            println!("{shown}");
+        }
     }
 }

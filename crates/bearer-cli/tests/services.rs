@@ -9,10 +9,15 @@ use sandbox::clearance::SAMPLE_EVIDENCE_ID;
 use sandbox::{DEMO_TENANT, RunningSandboxes, start_both};
 
 async fn bearer(args: Vec<String>, dir: &Path) -> Output {
+    bearer_with_env(args, dir, Vec::new()).await
+}
+
+async fn bearer_with_env(args: Vec<String>, dir: &Path, env: Vec<(String, String)>) -> Output {
     let dir = dir.to_owned();
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
             .args(args)
+            .envs(env)
             .current_dir(dir)
             .output()
             .unwrap()
@@ -282,4 +287,252 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
 
 fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every proxy variable names a listener on another loopback address: plain
+/// http requests (VDR calls, Clearance token requests) go direct, and the
+/// listener sees no connection, so no token travels to it in clear text.
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_never_goes_through_a_proxy() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let proxy = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    let listener = tokio::spawn(async move {
+        // Accept and close: a request sent here fails at once instead of hanging.
+        while let Ok((socket, _)) = proxy.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let env: Vec<(String, String)> = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .map(|name| ((*name).to_owned(), proxy_url.clone()))
+    .chain([("NO_PROXY".to_owned(), String::new())])
+    .collect();
+
+    let profile = format!(
+        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
+        sandbox::DEMO_INSTANCE,
+        running.vdr.base_url(),
+        read(dir.path(), "imp-api-cid.txt"),
+    );
+    std::fs::write(dir.path().join("proxy-test.toml"), profile).unwrap();
+    let out = bearer_with_env(
+        args(&[
+            "vdr",
+            "request",
+            "--profile",
+            "proxy-test.toml",
+            "--user",
+            "123",
+            "me",
+        ]),
+        dir.path(),
+        env.clone(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = bearer_with_env(
+        args(&[
+            "clearance",
+            "token",
+            "--connection-file",
+            "clearance-connection.json",
+        ]),
+        dir.path(),
+        env,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "the proxy saw a connection"
+    );
+
+    // https to another host does use the proxy (a CONNECT tunnel: TLS end to end).
+    let out = bearer_with_env(
+        args(&[
+            "vdr",
+            "request",
+            "--profile",
+            "proxy-test.toml",
+            "--base-url",
+            "https://acme.vdr.example.invalid",
+            "--user",
+            "123",
+            "me",
+        ]),
+        dir.path(),
+        env_https_only(&proxy_url),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        connections.load(Ordering::SeqCst) > 0,
+        "https ignored HTTPS_PROXY"
+    );
+    listener.abort();
+    running.shutdown().await.unwrap();
+}
+
+fn env_https_only(proxy_url: &str) -> Vec<(String, String)> {
+    vec![("HTTPS_PROXY".to_owned(), proxy_url.to_owned())]
+}
+
+/// A path that would leave the API is the user's input error (exit 2), and
+/// no server sees a request.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_paths_are_input_errors_and_reach_no_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let vdr_host = running.vdr.addr().to_string();
+    let profile = format!(
+        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
+        sandbox::DEMO_INSTANCE,
+        running.vdr.base_url(),
+        read(dir.path(), "imp-api-cid.txt"),
+    );
+    std::fs::write(dir.path().join("paths.toml"), profile).unwrap();
+    for path in [
+        format!(" //{vdr_host}/x"),
+        format!("\t//{vdr_host}/x"),
+        "%2e%2e/%2e%2e/_sandbox/counters".to_owned(),
+        "me/.%2e/.%2e/x".to_owned(),
+    ] {
+        let out = bearer(
+            args(&[
+                "vdr",
+                "request",
+                "--profile",
+                "paths.toml",
+                "--user",
+                "1",
+                &path,
+            ]),
+            dir.path(),
+        )
+        .await;
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{path:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("refusing path"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = bearer(
+            args(&[
+                "clearance",
+                "request",
+                "--connection-file",
+                "clearance-connection.json",
+                "--service",
+                "document-store",
+                &format!("/{path}"),
+            ]),
+            dir.path(),
+        )
+        .await;
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{path:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(running.vdr.counters().requests, 0);
+    assert_eq!(running.clearance.counters().api_requests, 0);
+    running.shutdown().await.unwrap();
+}
+
+/// A hostile server's body reaches the terminal without control characters
+/// and without the token it echoed.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_server_text_is_sanitized_on_the_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    running
+        .clearance
+        .inject_api_fault(sandbox::Fault::Hostile { status: 403 }, 10);
+    let path = format!("/tenant/{DEMO_TENANT}/evidence/{SAMPLE_EVIDENCE_ID}");
+    let out = bearer(
+        args(&[
+            "clearance",
+            "request",
+            "--connection-file",
+            "clearance-connection.json",
+            "--service",
+            "document-store",
+            &path,
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: the document store answered 403"),
+        "{stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one error line: {stderr:?}");
+    assert!(
+        !stderr
+            .trim_end()
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains("eyJ"), "a token was echoed: {stderr}");
+    running
+        .vdr
+        .inject_fault(sandbox::Fault::Hostile { status: 401 }, 10);
+    let profile = format!(
+        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
+        sandbox::DEMO_INSTANCE,
+        running.vdr.base_url(),
+        read(dir.path(), "imp-api-cid.txt"),
+    );
+    std::fs::write(dir.path().join("hostile.toml"), profile).unwrap();
+    let out = bearer(
+        args(&[
+            "vdr",
+            "request",
+            "--profile",
+            "hostile.toml",
+            "--user",
+            "1",
+            "me",
+        ]),
+        dir.path(),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one error line: {stderr:?}");
+    assert!(
+        !stderr
+            .trim_end()
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains("eyJ"), "a token was echoed: {stderr}");
+    running.shutdown().await.unwrap();
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_session::{
-    RefreshPolicy, Response, SendOptions, Session, SessionConfig, TokenCache, TokenSource,
+    ApiBase, RefreshPolicy, Response, SendOptions, Session, SessionConfig, TokenCache, TokenSource,
 };
 use jwt_core::{Backend, Clock, SystemClock, Token};
 use reqwest::Method;
@@ -254,7 +254,7 @@ impl ClearanceClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<Response> {
-        let body = body.map(|b| json_body(service, path, b)).transpose()?;
+        let body = body.map(|b| json_body(service, b)).transpose()?;
         let (response, _) = self
             .exchange(service, method, Target::Path(path), body, false)
             .await?;
@@ -291,7 +291,7 @@ impl ClearanceClient {
         path: &str,
         body: &B,
     ) -> Result<T> {
-        let body = json_body(service, path, body)?;
+        let body = json_body(service, body)?;
         self.call_json(
             service,
             method,
@@ -330,11 +330,7 @@ impl ClearanceClient {
         retry_non_idempotent: bool,
     ) -> Result<(Response, String)> {
         let bases = self.file.base_addresses(service);
-        let idempotent = retry_non_idempotent
-            || matches!(
-                method,
-                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-            );
+        let idempotent = retry_non_idempotent || auth_session::is_idempotent(&method);
         let mut options = SendOptions::default();
         if retry_non_idempotent {
             options = options.retry_non_idempotent();
@@ -409,48 +405,32 @@ fn fails_over(error: &auth_session::Error, idempotent: bool) -> bool {
     }
 }
 
-fn json_body<B: Serialize + ?Sized>(service: Service, path: &str, body: &B) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| Error::InvalidPath {
+fn json_body<B: Serialize + ?Sized>(service: Service, body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| Error::RequestBody {
         service,
-        path: path.to_owned(),
-        reason: format!("the request body does not serialize to JSON: {e}"),
+        reason: e.to_string(),
     })
 }
 
-/// The URL of `target` below `base`.
+/// The URL of `target` below `base`, through auth-session's one URL policy.
 fn endpoint(service: Service, base: &Url, target: Target<'_>) -> Result<Url> {
-    match target {
-        Target::Path(path) => {
-            let invalid = |reason: String| Error::InvalidPath {
-                service,
-                path: path.to_owned(),
-                reason,
-            };
-            if !path.starts_with('/') || path.starts_with("//") {
-                return Err(invalid("it must start with a single '/'".into()));
-            }
-            let url = Url::parse(&format!("{}{path}", base.as_str().trim_end_matches('/')))
-                .map_err(|e| invalid(e.to_string()))?;
-            if url.host() != base.host()
-                || url.port_or_known_default() != base.port_or_known_default()
-            {
-                return Err(invalid("it would leave the service's host".into()));
-            }
-            Ok(url)
-        }
-        Target::Segments(segments) => {
-            let mut url = base.clone();
-            {
-                let mut path = url.path_segments_mut().map_err(|()| Error::InvalidPath {
-                    service,
-                    path: segments.join("/"),
-                    reason: "the base address cannot have a path".into(),
-                })?;
-                path.pop_if_empty().extend(segments);
-            }
-            Ok(url)
-        }
-    }
+    let joined = ApiBase::new(base.clone()).and_then(|base| match target {
+        Target::Path(path) => base.join(path),
+        Target::Segments(segments) => base.join_segments(segments.iter().copied()),
+    });
+    joined.map_err(|error| match error {
+        auth_session::Error::InvalidPath { shown, problem } => Error::InvalidPath {
+            service,
+            shown,
+            problem,
+        },
+        auth_session::Error::InvalidBaseUrl { shown, problem } => Error::InvalidBaseUrl {
+            service,
+            shown,
+            problem,
+        },
+        other => Error::from(other),
+    })
 }
 
 #[cfg(test)]
@@ -460,28 +440,29 @@ mod tests {
     #[test]
     fn endpoints_stay_below_the_base() {
         let base = Url::parse("https://ds.example/api/v1").unwrap();
-        let url = endpoint(
-            Service::DocumentStore,
-            &base,
-            Target::Path("/tenant/t/evidence/1"),
-        )
-        .unwrap();
-        assert_eq!(
-            url.as_str(),
-            "https://ds.example/api/v1/tenant/t/evidence/1"
-        );
-        let url = endpoint(
-            Service::DocumentStore,
-            &base,
-            Target::Segments(&["tenant", "a/b c", "x"]),
-        )
-        .unwrap();
-        assert_eq!(url.as_str(), "https://ds.example/api/v1/tenant/a%2Fb%20c/x");
-        for bad in ["tenant", "//evil.example/x", "@evil.example"] {
-            assert!(
-                endpoint(Service::DocumentStore, &base, Target::Path(bad)).is_err(),
-                "{bad}"
+        let ds = Service::DocumentStore;
+        for path in ["/tenant/t/evidence/1", "tenant/t/evidence/1"] {
+            let url = endpoint(ds, &base, Target::Path(path)).unwrap();
+            assert_eq!(
+                url.as_str(),
+                "https://ds.example/api/v1/tenant/t/evidence/1"
             );
+        }
+        let url = endpoint(ds, &base, Target::Segments(&["tenant", "a?b#c", "x"])).unwrap();
+        assert_eq!(url.as_str(), "https://ds.example/api/v1/tenant/a%3Fb%23c/x");
+        for bad in [
+            "//evil.example/x",
+            " //evil.example/x",
+            "/\t/evil.example",
+            "/%2e%2e/x",
+        ] {
+            let err = endpoint(ds, &base, Target::Path(bad)).unwrap_err();
+            assert!(matches!(err, Error::InvalidPath { .. }), "{bad}: {err}");
+        }
+        for bad in ["", ".", "..", ".\t.", "a/b", "%2e%2e"] {
+            let err =
+                endpoint(ds, &base, Target::Segments(&["tenant", bad, "complete"])).unwrap_err();
+            assert!(matches!(err, Error::InvalidPath { .. }), "{bad:?}: {err}");
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::client::{ClearanceClient, Target, parse_body, success};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::service::Service;
 
 /// Who created or uploaded something (`CreatedBy`, `UploadedBy`).
@@ -177,8 +177,7 @@ impl ClearanceClient {
     /// [`Error::Api`] with 404 for an unknown id ([`Error::is_not_found`]), and
     /// the errors of [`ClearanceClient::get_json`].
     pub async fn evidence(&self, evidence_id: &str) -> Result<Evidence> {
-        let id = id("evidence id", evidence_id)?;
-        let segments = ["tenant", self.tenant_id(), "evidence", id];
+        let segments = ["tenant", self.tenant_id(), "evidence", evidence_id];
         self.call_json(
             Service::DocumentStore,
             Method::GET,
@@ -196,8 +195,13 @@ impl ClearanceClient {
     ///
     /// As [`evidence`](Self::evidence).
     pub async fn evidence_resources(&self, evidence_id: &str) -> Result<Vec<Resource>> {
-        let id = id("evidence id", evidence_id)?;
-        let segments = ["tenant", self.tenant_id(), "evidence", id, "resource"];
+        let segments = [
+            "tenant",
+            self.tenant_id(),
+            "evidence",
+            evidence_id,
+            "resource",
+        ];
         self.call_json(
             Service::DocumentStore,
             Method::GET,
@@ -223,15 +227,13 @@ impl ClearanceClient {
         evidence_id: &str,
         resource_id: &str,
     ) -> Result<Option<Resource>> {
-        let evidence = id("evidence id", evidence_id)?;
-        let resource = id("resource id", resource_id)?;
         let segments = [
             "tenant",
             self.tenant_id(),
             "evidence",
-            evidence,
+            evidence_id,
             "resource",
-            resource,
+            resource_id,
             "complete",
         ];
         let (response, target) = self
@@ -263,8 +265,7 @@ impl ClearanceClient {
     /// case's access policies ([`Error::is_forbidden`]), 404 for an unknown id,
     /// and the errors of [`ClearanceClient::get_json`].
     pub async fn case(&self, case_id: &str) -> Result<Case> {
-        let id = id("case id", case_id)?;
-        let segments = ["case", self.tenant_id(), id];
+        let segments = ["case", self.tenant_id(), case_id];
         self.call_json(
             Service::DocumentStore,
             Method::GET,
@@ -275,16 +276,4 @@ impl ClearanceClient {
         )
         .await
     }
-}
-
-/// An id for a path segment: non-empty (it is percent-encoded when sent).
-fn id<'a>(what: &str, id: &'a str) -> Result<&'a str> {
-    if id.trim().is_empty() {
-        return Err(Error::InvalidPath {
-            service: Service::DocumentStore,
-            path: String::new(),
-            reason: format!("the {what} is empty"),
-        });
-    }
-    Ok(id)
 }

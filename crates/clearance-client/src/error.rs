@@ -142,14 +142,34 @@ pub enum Error {
         service: Service,
     },
 
-    /// A request could not be built from a base address and a path.
-    #[error("invalid request path {path:?} for the {service}: {reason}")]
+    /// A path (or id) that would leave the service's base address; nothing was sent.
+    #[error("refusing path {shown} for the {service}: {problem}; nothing was sent")]
     InvalidPath {
         /// The service called.
         service: Service,
-        /// The path given.
-        path: String,
-        /// What is wrong.
+        /// The path as given: without its query, shortened, escaped.
+        shown: String,
+        /// What is wrong with it.
+        problem: auth_session::PathProblem,
+    },
+
+    /// A base address in the connection file that cannot be called.
+    #[error("the {service} address {shown} cannot be used: {problem}")]
+    InvalidBaseUrl {
+        /// The service called.
+        service: Service,
+        /// The address, shortened and escaped.
+        shown: String,
+        /// What is wrong with it.
+        problem: auth_session::PathProblem,
+    },
+
+    /// The request body given does not serialize to JSON.
+    #[error("the request body for the {service} does not serialize to JSON: {reason}")]
+    RequestBody {
+        /// The service called.
+        service: Service,
+        /// serde's description.
         reason: String,
     },
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth_session::{
-    BoxError, IssuedToken, RetryPolicy, SendOptions, Session, SessionConfig, TokenCache,
+    ApiBase, BoxError, IssuedToken, RetryPolicy, SendOptions, Session, SessionConfig, TokenCache,
     TokenSource, async_trait,
 };
 use jwt_core::{Backend, Clock, SystemClock, Token};
@@ -15,7 +15,7 @@ use reqwest::header::ACCEPT;
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 use tracing::Instrument;
-use url::{Host, Url};
+use url::Url;
 
 use crate::assertion::AssertionSigner;
 use crate::connection_file::ConnectionFile;
@@ -248,26 +248,15 @@ fn rejection(
     }
 }
 
-/// The start of a body for a message: lossy UTF-8, control characters
-/// replaced, the assertion (should a server echo it) redacted.
+/// The start of a body for a message, through auth-session's sanitizer,
+/// the assertion (should a server echo it) redacted.
 fn excerpt(body: &[u8], max_chars: usize, assertion: Option<&Token>) -> String {
-    let mut text = String::from_utf8_lossy(body).into_owned();
-    if let Some(assertion) = assertion.filter(|a| !a.is_empty()) {
-        text = text.replace(assertion.as_str(), "[assertion redacted]");
-    }
-    clean(text.trim(), max_chars)
+    let secrets: Vec<&str> = assertion.iter().map(|a| a.as_str()).collect();
+    auth_session::sanitize_bytes(body, max_chars, &secrets)
 }
 
 fn clean(text: &str, max_chars: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .take(max_chars)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().count() > max_chars {
-        out.push('…');
-    }
-    out
+    auth_session::sanitize(text, max_chars, &[])
 }
 
 /// A token source that never issues tokens: the STS session only sends
@@ -519,32 +508,22 @@ impl TokenSource for StsTokenSource {
     }
 }
 
-/// `<base>/token`, refusing plain http to anything but loopback.
+/// `<base>/token`, through auth-session's URL policy (which also refuses
+/// plain http to anything but loopback).
 fn token_endpoint(index: usize, base: &Url) -> Result<Url> {
     let member = format!("{}[{index}]", Service::SecurityTokenService.member());
-    if base.scheme() == "http" && !is_loopback(base) {
-        return Err(Error::ConnectionFileMember {
-            member,
-            problem: format!(
-                "{} is plain http to a remote host; the assertion is a credential, use https",
-                base.as_str()
-            ),
-        });
-    }
-    let joined = format!("{}/token", base.as_str().trim_end_matches('/'));
-    Url::parse(&joined).map_err(|e| Error::ConnectionFileMember {
-        member,
-        problem: format!("cannot form the token endpoint: {e}"),
-    })
-}
-
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    ApiBase::new(base.clone())
+        .and_then(|base| base.join("token"))
+        .map_err(|error| {
+            let problem = match error {
+                auth_session::Error::InsecureTransport { .. } => format!(
+                    "{} is plain http to a remote host; the assertion is a credential, use https",
+                    base.as_str()
+                ),
+                other => format!("cannot form the token endpoint: {other}"),
+            };
+            Error::ConnectionFileMember { member, problem }
+        })
 }
 
 #[cfg(test)]
@@ -576,6 +555,6 @@ mod tests {
             Some(&assertion),
         );
         assert!(!shown.contains("eyJhbGciOi"), "{shown}");
-        assert!(shown.contains("[assertion redacted]"));
+        assert!(shown.contains(auth_session::REDACTED), "{shown}");
     }
 }

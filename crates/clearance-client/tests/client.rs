@@ -287,25 +287,90 @@ async fn cases_are_read_and_access_policies_are_enforced() {
 async fn unknown_ids_other_tenants_and_empty_ids_are_typed_errors() {
     let (sandbox, clock) = start(Duration::from_secs(3600)).await;
     let client = client(sandbox_file(&sandbox), &clock);
-    for id in ["no-such-evidence", "a/b", "../case"] {
-        let err = client.evidence(id).await.unwrap_err();
-        assert!(err.is_not_found(), "{id}: {err:?}");
-    }
+    let err = client.evidence("no-such-evidence").await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
     let err = client
         .get_json::<Value>(Service::DocumentStore, "/tenant/another-tenant/evidence/x")
         .await
         .unwrap_err();
     assert!(err.is_forbidden(), "{err:?}");
-    let err = client.evidence(" ").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidPath { .. }), "{err:?}");
-    let err = client
-        .get_json::<Value>(Service::KeyStore, "no-slash")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::InvalidPath { .. }), "{err:?}");
     // The error quotes neither the access token nor the assertion.
     let token = client.access_token().await.unwrap();
     assert!(!format!("{err} {err:?}").contains(token.as_str()));
+}
+
+/// Ids and paths that would reach another resource, path or host are
+/// refused before anything is sent: `evidence(".\t.")` once resolved to the
+/// tenant root, and a retried POST could reach `/tenant/T/complete`.
+#[tokio::test(start_paused = true)]
+async fn hostile_ids_and_paths_are_refused_before_sending() {
+    let (sandbox, clock) = start(Duration::from_secs(3600)).await;
+    let client = client(sandbox_file(&sandbox), &clock);
+    let host = sandbox.addr().to_string();
+    sandbox.reset_counters();
+    for id in [
+        "",
+        " ",
+        ".",
+        "..",
+        ".\t.",
+        "\t..",
+        "..\n",
+        "%2e%2e",
+        "%2E.",
+        "a/b",
+        "../case",
+        "a\\b",
+        "x\u{1b}[2J",
+    ] {
+        let err = client.evidence(id).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }), "{id:?}: {err:?}");
+        let err = client
+            .complete_resource(SAMPLE_EVIDENCE_ID, id)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }), "{id:?}: {err:?}");
+        let err = client.case(id).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }), "{id:?}: {err:?}");
+    }
+    for path in [
+        format!("//{host}/api/v1/tenant/{TENANT}/evidence/x"),
+        format!(" //{host}/x"),
+        format!("/\t/{host}/x"),
+        format!("http:/\t/{host}/x"),
+        "/tenant/%2e%2e/%2e%2e/connect/token".to_owned(),
+        "/tenant/x/.%2e/y".to_owned(),
+    ] {
+        let err = client
+            .get_json::<Value>(Service::DocumentStore, &path)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidPath { .. }),
+            "{path:?}: {err:?}"
+        );
+    }
+    let counters = sandbox.counters();
+    assert_eq!(counters.api_requests, 0, "{counters:?}");
+    assert_eq!(counters.token_requests, 0, "{counters:?}");
+}
+
+/// A hostile document store: the error carries no control character and no token.
+#[tokio::test(start_paused = true)]
+async fn hostile_error_bodies_are_sanitized() {
+    let (sandbox, clock) = start(Duration::from_secs(3600)).await;
+    let client = client(sandbox_file(&sandbox), &clock);
+    let token = client.access_token().await.unwrap();
+    sandbox.inject_api_fault(Fault::Hostile { status: 403 }, 1);
+    let err = client.evidence(SAMPLE_EVIDENCE_ID).await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(err.is_forbidden(), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    let signature = token.as_str().rsplit('.').next().unwrap();
+    assert!(!text.contains(signature), "the token was quoted: {text}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -339,3 +339,25 @@ async fn a_hanging_sts_times_out_and_the_next_address_answers() {
     assert!(!issued.token.is_empty());
     assert_eq!(sandbox.counters().tokens_issued, 1);
 }
+
+/// An STS that answers with terminal escapes and echoes the assertion: the
+/// error names the status and carries neither.
+#[tokio::test(start_paused = true)]
+async fn hostile_sts_answers_are_sanitized() {
+    let (sandbox, clock) = start(600, ExpiresInStyle::Number).await;
+    let file = sandbox_file(&sandbox);
+    for status in [400, 401, 500] {
+        sandbox.inject_token_fault(Fault::Hostile { status }, 10);
+        let err = source(&file, &clock).request_token().await.unwrap_err();
+        sandbox.clear_faults();
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{status}: {text:?}"
+        );
+        assert!(
+            !text.contains("eyJ"),
+            "{status}: an assertion was quoted: {text}"
+        );
+    }
+}
