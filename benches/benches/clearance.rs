@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use benches::fixtures::backend_label;
+use jwt_bench::fixtures::backend_label;
 use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jwt_core::{Algorithm, PrivateKey, backends};

@@ -10,7 +10,7 @@
 
 use std::hint::black_box;
 
-use benches::fixtures::{Case, backend_label};
+use jwt_bench::fixtures::{Case, backend_label};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, KeyFamily, PrivateKey, PrivateKeyFormat, backends};
 

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use benches::fixtures::{Case, backend_label, next_seq, now_secs};
+use jwt_bench::fixtures::{Case, backend_label, next_seq, now_secs};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, Encoder, Hash, backends, default_backend};
 

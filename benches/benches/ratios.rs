@@ -1,6 +1,6 @@
 //! Paired ratios: mint ÷ raw signature and decode ÷ raw verification for every
 //! algorithm × backend, each pair measured in alternating ~2 ms blocks
-//! (`benches::measure::measure_paired`) so that other load on the machine
+//! (`jwt_bench::measure::measure_paired`) so that other load on the machine
 //! slows both sides alike. Criterion measures each benchmark on its own, a
 //! few seconds apart; on a shared machine that gap alone moves a ratio by
 //! more than the few percent a JWT adds to a signature, so the goals in
@@ -17,11 +17,11 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use benches::fixtures::{
+use jwt_bench::fixtures::{
     Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrExtra, backend_label,
     next_seq, now_secs, signing_input,
 };
-use benches::measure::{Paired, measure_paired};
+use jwt_bench::measure::{Paired, measure_paired};
 use jwt_core::{Algorithm, backends, decode};
 use serde_json::{Map, Value, json};
 use vdr_client::{Api, Credentials, ImpersonationRequest, UserId};

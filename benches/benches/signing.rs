@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::time::SystemTime;
 
-use benches::fixtures::{
+use jwt_bench::fixtures::{
     Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, backend_label, next_seq, now_secs, signing_input,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

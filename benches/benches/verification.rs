@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 
-use benches::fixtures::{
+use jwt_bench::fixtures::{
     Case, Shape, VERIFY_TTL_SECS, VdrExtra, backend_label, next_seq, now_secs,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

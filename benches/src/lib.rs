@@ -13,17 +13,7 @@
 //! | `peers`, `peers_rust_crypto` | jsonwebtoken 11 and jwt-simple 0.15 on the same keys and claims (`--features peers`) |
 //! | `cache` | cached token reads from auth-session |
 //!
-//! This library holds what is useful outside criterion too:
-//!
-//! - [`fixtures`]: the algorithm × key-size cases, freshly generated keys, and
-//!   claims shaped like the two real tokens the project mints (the VDR
-//!   impersonation token and the Clearance client assertion), so every bench,
-//!   peer library and tool measures the same thing.
-//! - [`measure`]: wall-clock throughput of mint, raw sign, and verify on one or
-//!   several threads for a fixed duration, with no criterion dependency, for
-//!   `bearer bench` to call on machines without a Rust toolchain.
+//! The measuring code and fixtures live in the publishable `jwt-bench` crate,
+//! which `bearer bench` uses too.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-
-pub mod fixtures;
-pub mod measure;

@@ -49,7 +49,7 @@ const FIPS_CASES: [&str; 4] = ["ES512", "ES256", "RS256-2048", "PS256-2048"];
 /// figures need a second build; its own target directory keeps the two
 /// builds from evicting each other.
 const FIPS_TARGET: &str = "target/fips";
-/// The name FIPS results are filed under (`benches::fixtures::backend_label`).
+/// The name FIPS results are filed under (`jwt_bench::fixtures::backend_label`).
 const FIPS_BACKEND: &str = "aws-lc-fips";
 
 /// The algorithms drawn in the chart.
@@ -926,7 +926,7 @@ impl Report<'_> {
         let _ = writeln!(
             m,
             "Throughput columns are criterion's medians. The ratio the goal is judged on is \
-             *paired* (the `ratios` bench, `benches::measure::measure_paired`): raw and full \
+             *paired* (the `ratios` bench, `jwt_bench::measure::measure_paired`): raw and full \
              operation alternate in blocks of about 2 ms for the same stretch of time, and the \
              median of the per-round ratios is taken, so load from elsewhere on the machine \
              falls on both. The ratio of criterion's two medians, measured seconds apart, is \
@@ -1384,7 +1384,7 @@ impl Report<'_> {
         let _ = writeln!(
             m,
             "The same measurements without criterion (for `bearer bench`) are in \
-             `benches::measure` (`measure_mint`, `measure_raw_sign`, `measure_verify`, \
+             `jwt_bench::measure` (`measure_mint`, `measure_raw_sign`, `measure_verify`, \
              `measure_raw_verify`)."
         );
     }

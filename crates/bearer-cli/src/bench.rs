@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use benches::fixtures::backend_label;
-use benches::measure::{
+use jwt_bench::fixtures::backend_label;
+use jwt_bench::measure::{
     Throughput, measure_mint, measure_raw_sign, measure_raw_verify, measure_verify,
 };
 use indicatif::{ProgressBar, ProgressStyle};

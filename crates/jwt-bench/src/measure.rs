@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use benches::measure::{measure_mint, measure_raw_sign};
+//! use jwt_bench::measure::{measure_mint, measure_raw_sign};
 //! use jwt_core::{Algorithm, Encoder, KeySpec, default_backend};
 //!
 //! # fn main() -> Result<(), jwt_core::Error> {
