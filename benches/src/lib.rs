@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `signing` | raw `Signer::sign` vs full mint, every algorithm × backend; `mint-overhead` with a null signer |
 //! | `verification` | raw `Verifier::verify` vs `jwt_core::decode` with a `Validation` |
-//! | `ratios` | the two ratios above, paired ([`measure::measure_paired`]), which the goals are judged on |
+//! | `ratios` | the two ratios above, paired (`jwt_bench::measure::measure_paired`), which the goals are judged on |
 //! | `key_loading` | PEM / JWK text to a ready signer |
 //! | `parallel` | mint throughput on 1 and N threads sharing one encoder, and a control |
 //! | `peers`, `peers_rust_crypto` | jsonwebtoken 11 and jwt-simple 0.15 on the same keys and claims (`--features peers`) |

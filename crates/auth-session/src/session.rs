@@ -235,7 +235,7 @@ impl fmt::Debug for Response {
 ///   be carried to a host the caller did not name.
 ///
 /// Requests are built with [`request`](Self::request) (or any reqwest
-/// `RequestBuilder` from [`client`](Self::client)) and sent with
+/// `RequestBuilder` from [`client_for`](Self::client_for)) and sent with
 /// [`send`](Self::send). Cloning is cheap and shares the connection pool and cache.
 pub struct Session<K> {
     /// Never uses a proxy: plain http (loopback only) and https to loopback.

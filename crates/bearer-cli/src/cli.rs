@@ -255,7 +255,7 @@ pub(crate) struct VdrRequestArgs {
     /// JSON body, or @FILE to read it from a file.
     #[arg(long, value_name = "JSON|@FILE")]
     pub(crate) data: Option<String>,
-    /// Base URL, if not https://<instance>.vdr.secureworks.com [env: VDR_BASE_URL].
+    /// Base URL, if not https://INSTANCE.vdr.secureworks.com [env: VDR_BASE_URL].
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
 }

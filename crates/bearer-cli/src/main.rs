@@ -1,5 +1,7 @@
 //! `bearer`: keys, tokens and calls for Taegis VDR and Genetec Clearance.
 #![forbid(unsafe_code)]
+// Doc comments on the clap types are `--help` text, which shows URLs as they are.
+#![allow(rustdoc::bare_urls)]
 
 mod backends;
 mod bench;

@@ -174,7 +174,7 @@ impl ClearanceClient {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with 404 for an unknown id ([`Error::is_not_found`]), and
+    /// [`Error::Api`](crate::Error::Api) with 404 for an unknown id ([`Error::is_not_found`](crate::Error::is_not_found)), and
     /// the errors of [`ClearanceClient::get_json`].
     pub async fn evidence(&self, evidence_id: &str) -> Result<Evidence> {
         let segments = ["tenant", self.tenant_id(), "evidence", evidence_id];
@@ -261,8 +261,8 @@ impl ClearanceClient {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with 403 when the service principal is outside the
-    /// case's access policies ([`Error::is_forbidden`]), 404 for an unknown id,
+    /// [`Error::Api`](crate::Error::Api) with 403 when the service principal is outside the
+    /// case's access policies ([`Error::is_forbidden`](crate::Error::is_forbidden)), 404 for an unknown id,
     /// and the errors of [`ClearanceClient::get_json`].
     pub async fn case(&self, case_id: &str) -> Result<Case> {
         let segments = ["case", self.tenant_id(), case_id];
