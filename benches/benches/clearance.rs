@@ -6,9 +6,9 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use jwt_bench::fixtures::backend_label;
 use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
 use criterion::{Criterion, criterion_group, criterion_main};
+use jwt_bench::fixtures::backend_label;
 use jwt_core::{Algorithm, PrivateKey, backends};
 use sandbox::clearance::ClearanceSandbox;
 use serde_json::json;

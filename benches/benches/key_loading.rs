@@ -10,8 +10,8 @@
 
 use std::hint::black_box;
 
-use jwt_bench::fixtures::{Case, backend_label};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use jwt_bench::fixtures::{Case, backend_label};
 use jwt_core::{Algorithm, KeyFamily, PrivateKey, PrivateKeyFormat, backends};
 
 fn key_loading(c: &mut Criterion) {

@@ -13,8 +13,8 @@ use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use jwt_bench::fixtures::{Case, backend_label, next_seq, now_secs};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use jwt_bench::fixtures::{Case, backend_label, next_seq, now_secs};
 use jwt_core::{Algorithm, Encoder, Hash, backends, default_backend};
 
 /// Wall time for `threads` threads to mint `per_thread` tokens each, started together.

@@ -14,10 +14,10 @@
 use std::hint::black_box;
 use std::time::SystemTime;
 
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_bench::fixtures::{
     Case, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, backend_label, next_seq, now_secs, signing_input,
 };
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{Algorithm, Signature, Signer, backends};
 use vdr_client::{Api, Credentials, ImpersonationRequest, UserId};
 

@@ -8,10 +8,10 @@
 
 use std::hint::black_box;
 
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_bench::fixtures::{
     Case, Shape, VERIFY_TTL_SECS, VdrExtra, backend_label, next_seq, now_secs,
 };
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jwt_core::{backends, decode};
 use serde_json::{Map, Value};
 

@@ -11,12 +11,12 @@
 use std::collections::HashSet;
 use std::hint::black_box;
 
+use criterion::{BenchmarkGroup, BenchmarkId, measurement::WallTime};
 use jwt_bench::fixtures::{
     BenchClaims, CLEARANCE_CLIENT_ID, CLEARANCE_KID, Case, ClearanceClaims, Shape, TTL_SECS,
     VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VDR_SUBJECT, VERIFY_TTL_SECS, VdrClaims, VdrExtra,
     backend_label, next_seq, now_secs,
 };
-use criterion::{BenchmarkGroup, BenchmarkId, measurement::WallTime};
 use jwt_core::{Algorithm, Backend, PrivateKey, PrivateKeyFormat, decode};
 use serde_json::{Map, Value};
 

@@ -4,11 +4,11 @@
 
 use std::time::{Duration, SystemTime};
 
+use indicatif::{ProgressBar, ProgressStyle};
 use jwt_bench::fixtures::backend_label;
 use jwt_bench::measure::{
     Throughput, measure_mint, measure_raw_sign, measure_raw_verify, measure_verify,
 };
-use indicatif::{ProgressBar, ProgressStyle};
 use jwt_core::{Algorithm, Backend, Encoder, KeySpec, NumericDate, Validation, backends};
 use serde_json::json;
 

@@ -45,6 +45,13 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Clearance(ClearanceCommand),
 
+    /// Mint any JWT from a private key and claims; only the token is printed.
+    #[command(after_help = "Examples:
+  bearer mint --key k.pem --iss me --sub user:1 --aud api --exp +15m
+  bearer mint --key k.pem --alg PS256 --kid k1 --claim scope='[\"read\"]' --claim admin=false
+  echo '{\"sub\":\"x\"}' | bearer mint --key k.pem --claims-file - --no-iat")]
+    Mint(MintArgs),
+
     /// Decode a token WITHOUT verifying it and show header, claims and times.
     #[command(after_help = "Examples:
   bearer inspect eyJhbGciOiJFUzUxMiIs...
@@ -83,6 +90,49 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MintArgs {
+    /// Private key: PEM (SEC1, PKCS#8, PKCS#1), DER or JWK (an `oct` JWK for HS*).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Algorithm (default: the key's own: RS256 for RSA, ES* by curve, EdDSA, HS256).
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<String>,
+    /// `kid` header (default: the key's own `kid`, if it has one).
+    #[arg(long, value_name = "KID")]
+    pub(crate) kid: Option<String>,
+    /// `typ` header.
+    #[arg(long, default_value = "JWT", value_name = "TYP")]
+    pub(crate) typ: String,
+    /// A claim, `name=value`; the value is JSON where it parses as JSON, else a string. Repeatable.
+    #[arg(long = "claim", value_name = "NAME=VALUE")]
+    pub(crate) claims: Vec<String>,
+    /// A JSON object of claims, `-` for stdin; `--claim` and the flags below add to it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) claims_file: Option<PathBuf>,
+    /// `iss` claim.
+    #[arg(long, value_name = "ISS")]
+    pub(crate) iss: Option<String>,
+    /// `sub` claim.
+    #[arg(long, value_name = "SUB")]
+    pub(crate) sub: Option<String>,
+    /// `aud` claim; repeat for several audiences (an array).
+    #[arg(long, value_name = "AUD")]
+    pub(crate) aud: Vec<String>,
+    /// `jti` claim.
+    #[arg(long, value_name = "JTI")]
+    pub(crate) jti: Option<String>,
+    /// `exp`: a duration from now (`+15m`, `1h 30m`), RFC 3339 time, or seconds since the epoch.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) exp: Option<String>,
+    /// `nbf`, as for `--exp`.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) nbf: Option<String>,
+    /// Leave out `iat` (by default it is the current time).
+    #[arg(long)]
+    pub(crate) no_iat: bool,
 }
 
 #[derive(Debug, Args)]

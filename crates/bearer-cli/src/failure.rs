@@ -9,6 +9,7 @@ pub(crate) const REJECTED: u8 = 1;
 pub(crate) const INPUT: u8 = 2;
 
 /// A failed command.
+#[derive(Debug)]
 pub(crate) struct Failure {
     pub(crate) code: u8,
     error: Box<dyn std::error::Error + Send + Sync>,

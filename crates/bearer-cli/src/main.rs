@@ -12,6 +12,7 @@ mod failure;
 mod input;
 mod inspect;
 mod keygen;
+mod mint;
 mod sandbox;
 mod vdr;
 mod verify;
@@ -66,6 +67,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 fn run(cli: &Cli) -> Outcome {
     match &cli.command {
         Command::Keygen(args) => keygen::run(args, backend(cli, jwt_core::default_backend)?),
+        Command::Mint(args) => mint::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Backends => backends::run(),

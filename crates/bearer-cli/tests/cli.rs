@@ -452,3 +452,142 @@ fn bench_prints_a_table_with_ratios_to_the_raw_signature() {
     let out = bearer(&["bench", "--seconds", "0"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Keys for every algorithm: a key pair from `bearer keygen`, or an `oct` JWK.
+fn mint_key(dir: &Path, alg: &str) -> &'static str {
+    if alg.starts_with("HS") {
+        // 64 bytes: long enough for HS512.
+        let k = "c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seS1sb25nLWVub3VnaC1mb3ItaHM1MTItc2lnbmF0dXJlcy0wMTIzNDU2";
+        std::fs::write(dir.join("k.jwk"), format!(r#"{{"kty":"oct","k":"{k}"}}"#)).unwrap();
+        "k.jwk"
+    } else {
+        ok(&keygen(dir, alg, &["--force"]));
+        "k.pem"
+    }
+}
+
+const MINT_ALGORITHMS: [&str; 13] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+    "ES384", "ES512", "EdDSA",
+];
+
+fn mint(dir: &Path, key: &str, alg: &str) -> String {
+    let out = bearer(
+        &[
+            "mint",
+            "--key",
+            key,
+            "--alg",
+            alg,
+            "--kid",
+            "k1",
+            "--iss",
+            "me",
+            "--sub",
+            "user:1",
+            "--aud",
+            "api",
+            "--exp",
+            "+15m",
+            "--claim",
+            "scp=[\"read\"]",
+            "--claim",
+            "n=7",
+        ],
+        dir,
+    );
+    ok(&out);
+    let token = stdout(&out);
+    assert_eq!(
+        token.lines().count(),
+        1,
+        "only the token is printed: {token}"
+    );
+    token.trim().to_owned()
+}
+
+#[test]
+fn mint_makes_tokens_that_verify_and_show_the_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    for alg in ["ES512", "RS256", "HS256", "EdDSA"] {
+        let key = mint_key(dir.path(), alg);
+        let token = mint(dir.path(), key, alg);
+        let peek =
+            jwt_core::decode_unverified::<serde_json::Map<String, serde_json::Value>>(&token)
+                .unwrap();
+        assert_eq!(peek.header.alg.to_string(), alg);
+        assert_eq!(peek.header.kid.as_deref(), Some("k1"));
+        assert_eq!(peek.claims.extra["scp"], serde_json::json!(["read"]));
+        assert_eq!(peek.claims.extra["n"], 7);
+        let exp = peek.claims.exp.unwrap().as_secs() - peek.claims.iat.unwrap().as_secs();
+        assert_eq!(exp, 900, "{alg}");
+        if key == "k.pem" {
+            let out = bearer(
+                &[
+                    "verify",
+                    "--key",
+                    "k.pub.pem",
+                    "--alg",
+                    alg,
+                    "--aud",
+                    "api",
+                    &token,
+                ],
+                dir.path(),
+            );
+            ok(&out);
+        }
+    }
+    // A key of the wrong type for the algorithm is an input error.
+    let out = bearer(&["mint", "--key", "k.pem", "--alg", "ES256"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+#[ignore = "needs python3 with PyJWT and node with jsonwebtoken; .ci/run installs them and runs ignored tests"]
+fn pyjwt_and_node_jsonwebtoken_verify_what_mint_makes() {
+    let node_modules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/interop-node/node_modules");
+    assert!(
+        node_modules.join("jsonwebtoken").exists(),
+        "node's jsonwebtoken is not installed: npm install --prefix target/interop-node jsonwebtoken@9"
+    );
+    let python = "import sys, json, jwt\n\
+        alg, token = sys.argv[1], sys.argv[2]\n\
+        key = jwt.PyJWK.from_json(open('k.jwk').read()).key if alg.startswith('HS') else open('k.pub.pem').read()\n\
+        c = jwt.decode(token, key, algorithms=[alg], audience='api', issuer='me')\n\
+        assert c['sub'] == 'user:1' and c['scp'] == ['read'] and c['n'] == 7, c\n";
+    let node = "const jwt = require('jsonwebtoken'); const fs = require('fs');\n\
+        const [alg, token] = process.argv.slice(1);\n\
+        const key = alg.startsWith('HS')\n\
+          ? Buffer.from(JSON.parse(fs.readFileSync('k.jwk')).k, 'base64url')\n\
+          : fs.readFileSync('k.pub.pem');\n\
+        const c = jwt.verify(token, key, { algorithms: [alg], audience: 'api', issuer: 'me' });\n\
+        if (c.sub !== 'user:1' || c.n !== 7) { throw new Error(JSON.stringify(c)); }\n";
+    for alg in MINT_ALGORITHMS {
+        let dir = tempfile::tempdir().unwrap();
+        let key = mint_key(dir.path(), alg);
+        let token = mint(dir.path(), key, alg);
+        let out = Command::new("python3")
+            .args(["-c", python, alg, &token])
+            .current_dir(dir.path())
+            .output()
+            .expect("python3 must be installed");
+        assert!(out.status.success(), "PyJWT, {alg}: {}", stderr(&out));
+        // node's jsonwebtoken has no EdDSA.
+        if alg == "EdDSA" {
+            continue;
+        }
+        let out = Command::new("node")
+            .args(["-e", node, alg, &token])
+            .env("NODE_PATH", &node_modules)
+            .current_dir(dir.path())
+            .output()
+            .expect("node must be installed");
+        assert!(
+            out.status.success(),
+            "node jsonwebtoken, {alg}: {}",
+            stderr(&out)
+        );
+    }
+}
