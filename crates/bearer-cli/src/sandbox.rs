@@ -26,8 +26,10 @@ fn write_profile(dir: &Path, base_url: &str) -> Result<std::path::PathBuf, Failu
         mgt_cid = read(&dir.join("mgt-api-cid.txt"))?,
     );
     let path = dir.join("vdr.toml");
-    std::fs::write(&path, profile)
-        .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+    // No secret inside (keys and issuers are in their own files), but written
+    // the same way: atomically, replacing an older profile.
+    secret_file::write_public(&path, profile.as_bytes(), secret_file::Existing::Replace)
+        .map_err(Failure::input)?;
     Ok(path)
 }
 

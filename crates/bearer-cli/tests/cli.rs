@@ -126,6 +126,95 @@ fn keygen_writes_openssl_layout_with_private_mode_0600_and_refuses_to_overwrite(
     );
 }
 
+/// Every entry of a folder, sorted (temporary files would show up here).
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_force_replaces_a_symlink_and_leaves_its_target_alone() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("victim.txt");
+    std::fs::write(&target, "do not touch\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    symlink(&target, dir.path().join("k.pem")).unwrap();
+    symlink(&target, dir.path().join("k.pub.pem")).unwrap();
+    ok(&keygen(dir.path(), "ES256", &["--force"]));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "do not touch\n");
+    assert_eq!(mode(&target), 0o644);
+    let private = dir.path().join("k.pem");
+    assert!(std::fs::symlink_metadata(&private).unwrap().is_file());
+    assert_eq!(mode(&private), 0o600);
+    assert!(
+        std::fs::read_to_string(&private)
+            .unwrap()
+            .starts_with("-----BEGIN EC PRIVATE KEY-----")
+    );
+    assert_eq!(entries(dir.path()), ["k.pem", "k.pub.pem", "victim.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_force_over_a_0644_file_leaves_0600_and_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("k.pem");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(&keygen(dir.path(), "ES256", &["--force"]));
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(&dir.path().join("k.pub.pem")), 0o644);
+    assert_eq!(entries(dir.path()), ["k.pem", "k.pub.pem"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_without_force_refuses_a_dangling_symlink() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    symlink(dir.path().join("nowhere"), dir.path().join("k.pem")).unwrap();
+    let out = keygen(dir.path(), "ES256", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(
+        !dir.path().join("nowhere").exists(),
+        "written through the link"
+    );
+    assert_eq!(entries(dir.path()), ["k.pem"]);
+}
+
+#[test]
+fn keygen_that_cannot_write_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The public key's name is taken by a folder, which is never replaced.
+    std::fs::create_dir(dir.path().join("k.pub.pem")).unwrap();
+    let out = keygen(dir.path(), "ES256", &["--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("k.pub.pem"), "{}", stderr(&out));
+    let left: Vec<String> = entries(dir.path())
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn keygen_formats_and_algorithms() {
     for (alg, extra, label) in [

@@ -53,6 +53,47 @@ async fn start_both_writes_every_credential_and_serves() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Credentials left by an earlier run with a wider mode, or a symlink planted
+/// in their place, end up as fresh 0600 files; the symlink's target is untouched.
+#[cfg(all(unix, any(feature = "aws-lc", feature = "rust-crypto")))]
+#[tokio::test]
+async fn start_both_replaces_older_files_with_private_ones() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let mode =
+        |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("mgt-api-private.pem");
+    std::fs::write(&old, "old key").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep").unwrap();
+    symlink(&victim, dir.path().join("clearance-connection.json")).unwrap();
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let running = sandbox::start_both(dir.path(), any, any).await.unwrap();
+    for private in [
+        "mgt-api-private.pem",
+        "imp-api-private.pem",
+        "mgt-api-issuer.txt",
+        "clearance-connection.json",
+    ] {
+        let path = dir.path().join(private);
+        assert!(
+            std::fs::symlink_metadata(&path).unwrap().is_file(),
+            "{private}"
+        );
+        assert_eq!(mode(&path), 0o600, "{private}");
+    }
+    assert_ne!(std::fs::read_to_string(&old).unwrap(), "old key");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    let temporary: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temporary.is_empty(), "{temporary:?}");
+    running.shutdown().await.unwrap();
+}
+
 /// With only ring compiled, the VDR stand-in refuses to start and says why.
 #[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
 #[tokio::test]
