@@ -130,8 +130,11 @@ pub(crate) fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
         return Ok(None);
     };
     let text = match data.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::input(format!("cannot read {path}: {e}")))?,
+        Some(path) => {
+            let bytes = crate::input::file_limited(path.as_ref(), crate::input::BODY_LIMIT)?;
+            String::from_utf8(bytes)
+                .map_err(|_| Failure::input(format!("{path} is not UTF-8 text")))?
+        }
         None => data.to_owned(),
     };
     serde_json::from_str(&text)

@@ -34,6 +34,26 @@ fn bearer_stdin(args: &[&str], dir: &Path, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Like `bearer_stdin` with any bytes; the child may stop reading early
+/// (a refused oversized input), so a broken pipe while writing is expected.
+fn bearer_stdin_bytes(args: &[&str], dir: &Path, stdin: Vec<u8>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -540,4 +560,84 @@ fn bench_prints_a_table_with_ratios_to_the_raw_signature() {
     assert_eq!(out.status.code(), Some(2));
     let out = bearer(&["bench", "--seconds", "0"], dir.path());
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A valid token followed by whitespace: exactly 1 MiB in all is read, more is refused.
+#[test]
+fn stdin_beyond_the_limit_is_an_error_not_a_cut() {
+    const LIMIT: usize = 1 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let padded = |total: usize| {
+        let mut bytes = token.clone().into_bytes();
+        bytes.resize(total, b'\n');
+        bytes
+    };
+    for command in [
+        &["verify", "--key", "k.pub.pem", "--aud", "acme"][..],
+        &["inspect"][..],
+    ] {
+        let out = bearer_stdin_bytes(command, dir.path(), padded(LIMIT));
+        ok(&out);
+        for total in [LIMIT + 1, 2 * LIMIT + 7] {
+            let out = bearer_stdin_bytes(command, dir.path(), padded(total));
+            assert_eq!(out.status.code(), Some(2), "{command:?} {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("larger than the limit of 1048576 bytes"),
+                "{}",
+                stderr(&out)
+            );
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        }
+    }
+}
+
+/// A key file beyond the file limit is refused with the limit named, not cut.
+#[test]
+fn key_files_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let mut key = std::fs::read(dir.path().join("k.pub.pem")).unwrap();
+    key.resize((1 << 20) + 1, b'\n');
+    std::fs::write(dir.path().join("big.pem"), &key).unwrap();
+    let out = bearer(&["verify", "--key", "big.pem", &token], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("big.pem is larger than the limit"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.path().join("body.json"), vec![b' '; (16 << 20) + 1]).unwrap();
+    let out = bearer(
+        &[
+            "vdr",
+            "request",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--method",
+            "POST",
+            "assets",
+            "--data",
+            "@body.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("body.json is larger than the limit"),
+        "{}",
+        stderr(&out)
+    );
 }
