@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use jwt_core::Backend;
 use serde_json::{Map, Value};
-use vdr_client::{Api, ImpersonationRequest, Profile, Scope, Scopes, UserId, VdrClient};
+use vdr_client::{Api, ImpersonationRequest, Instance, Profile, Scope, Scopes, UserId, VdrClient};
 
 use crate::cli::{ImpersonationArgs, ManagementArgs, VdrCredentialArgs, VdrRequestArgs};
 use crate::failure::{Failure, Outcome};
@@ -48,8 +48,9 @@ fn profile(
     Ok(profile)
 }
 
-fn instance(profile: &Profile) -> Result<String, Failure> {
-    profile.instance.clone().ok_or_else(|| {
+/// The instance, checked to be a DNS label (exit 2 otherwise).
+fn instance(profile: &Profile) -> Result<Instance, Failure> {
+    profile.instance().map_err(Failure::input)?.ok_or_else(|| {
         Failure::input(
             "no instance: pass --instance, set VDR_INSTANCE, or put `instance` in the profile",
         )

@@ -641,3 +641,59 @@ fn key_files_beyond_the_limit_are_refused() {
         stderr(&out)
     );
 }
+
+/// `--instance` (and `VDR_INSTANCE`, and the profile's `instance`) must be
+/// one DNS label; anything else is refused before a token is minted or a
+/// request sent. Uppercase is refused with the lowercase form suggested.
+#[test]
+fn instances_that_are_not_dns_labels_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let base = [
+        "--key", "k.pem", "--issuer", "i", "--cid", "c", "--user", "1",
+    ];
+    for (instance, expected) in [
+        ("127.0.0.2:18081#", "'.' is not allowed"),
+        ("acme:18081#", "':' is not allowed"),
+        ("acme.evil.example", "'.' is not allowed"),
+        ("evil.example/", "'.' is not allowed"),
+        ("-acme", "start or end"),
+        ("Acme", "write it in lowercase: \"acme\""),
+        ("", "empty"),
+    ] {
+        for command in [
+            &["vdr", "token", "impersonation"][..],
+            &["vdr", "request"][..],
+        ] {
+            let mut args = command.to_vec();
+            args.extend_from_slice(&base);
+            let flag = format!("--instance={instance}");
+            args.push(&flag);
+            if command[1] == "request" {
+                args.push("me");
+            }
+            let out = bearer(&args, dir.path());
+            assert_eq!(out.status.code(), Some(2), "{instance:?} {}", stderr(&out));
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+            assert!(
+                stderr(&out).contains("invalid instance name") && stderr(&out).contains(expected),
+                "{instance:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let mut args = vec!["vdr", "token", "impersonation"];
+    args.extend_from_slice(&base);
+    let out = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(&args)
+        .current_dir(dir.path())
+        .env("VDR_INSTANCE", "127.0.0.2:18081#")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid instance name"),
+        "{}",
+        stderr(&out)
+    );
+}
