@@ -60,7 +60,11 @@ pub(crate) async fn run(args: &SandboxArgs) -> Outcome {
         running.vdr.base_url()
     );
     println!("Clearance stand-in: {}", running.clearance.base_url());
-    println!("Credentials in {dir}/ (private keys mode 0600). Try:\n");
+    println!(
+        "Credentials in {dir}/ (private keys mode 0600); the /_sandbox control hooks need \
+         the X-Sandbox-Secret header from {dir}/{}. Try:\n",
+        sandbox::CONTROL_SECRET_FILE
+    );
     println!(
         "  bearer vdr request --profile {} --user 123 me",
         profile.display()

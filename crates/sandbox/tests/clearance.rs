@@ -853,6 +853,10 @@ async fn api_rule_revoked_answers_401_once_per_token() {
     let response = env
         .http
         .post(format!("{}/_sandbox/revoke-tokens", env.sandbox.base_url()))
+        .header(
+            sandbox::CONTROL_SECRET_HEADER,
+            env.sandbox.control_secret().expose(),
+        )
         .send()
         .await
         .unwrap();
@@ -889,6 +893,10 @@ async fn counters_count_token_and_api_traffic() {
     let over_http: Value = env
         .http
         .get(format!("{}/_sandbox/counters", env.sandbox.base_url()))
+        .header(
+            sandbox::CONTROL_SECRET_HEADER,
+            env.sandbox.control_secret().expose(),
+        )
         .send()
         .await
         .unwrap()
@@ -1000,6 +1008,7 @@ async fn api_faults_injected_over_http_hit_only_api_requests() {
     let response = env
         .http
         .post(format!("{}/_sandbox/faults", env.sandbox.base_url()))
+        .header(sandbox::CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .json(&json!({"fault": "status", "status": 429, "retry_after": 1, "count": 2, "target": "api"}))
         .send()
         .await
@@ -1063,4 +1072,47 @@ async fn principal_generation_refuses_bad_tenants() {
     for bad in ["", "a/b", "ten ant", "x@y"] {
         assert!(env.sandbox.generate_principal(bad).is_err(), "{bad:?}");
     }
+}
+
+/// Every hook needs the run's control secret: 401 without, 403 with a wrong
+/// one, and nothing changes (no token revoked, no fault queued).
+#[tokio::test]
+async fn hooks_refuse_requests_without_the_control_secret() {
+    let env = env().await;
+    let wrong = sandbox::ControlSecret::generate().unwrap();
+    let token = env.access_token().await;
+    let base = env.sandbox.base_url();
+    for secret in [None, Some(wrong.expose()), Some("x")] {
+        let expected = if secret.is_none() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let calls = [
+            env.http.get(format!("{base}/_sandbox/counters")),
+            env.http
+                .post(format!("{base}/_sandbox/faults"))
+                .json(&json!({"fault": "status", "status": 500, "count": 3, "target": "api"})),
+            env.http.delete(format!("{base}/_sandbox/faults")),
+            env.http.post(format!("{base}/_sandbox/revoke-tokens")),
+        ];
+        for call in calls {
+            let call = match secret {
+                Some(s) => call.header(sandbox::CONTROL_SECRET_HEADER, s),
+                None => call,
+            };
+            let response = call.send().await.unwrap();
+            assert_eq!(response.status(), expected);
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body.get("revoked").is_none() && body.get("pending").is_none(),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(
+        env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(env.sandbox.counters().api_faults, 0);
 }

@@ -25,6 +25,7 @@ async fn start_both_writes_every_credential_and_serves() {
         "vdr-base-url.txt",
         "vdr-instance.txt",
         "clearance-connection.json",
+        "sandbox-secret.txt",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
@@ -45,10 +46,34 @@ async fn start_both_writes_every_credential_and_serves() {
         std::fs::read_to_string(dir.join("vdr-base-url.txt")).unwrap(),
         running.vdr.base_url()
     );
-    let response = reqwest::get(format!("{}/_sandbox/counters", running.vdr.base_url()))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let secret = std::fs::read_to_string(dir.join(sandbox::CONTROL_SECRET_FILE)).unwrap();
+    assert_eq!(secret, running.vdr.control_secret().expose());
+    assert_eq!(
+        running.clearance.control_secret(),
+        running.vdr.control_secret()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join(sandbox::CONTROL_SECRET_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let http = reqwest::Client::new();
+    for base in [running.vdr.base_url(), running.clearance.base_url()] {
+        let url = format!("{base}/_sandbox/counters");
+        let response = http
+            .get(&url)
+            .header(sandbox::CONTROL_SECRET_HEADER, &secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        let response = http.get(&url).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::UNAUTHORIZED);
+    }
     running.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -75,6 +100,7 @@ async fn start_both_replaces_older_files_with_private_ones() {
         "imp-api-private.pem",
         "mgt-api-issuer.txt",
         "clearance-connection.json",
+        "sandbox-secret.txt",
     ] {
         let path = dir.path().join(private);
         assert!(

@@ -13,7 +13,8 @@
 //!   cases are PascalCase JSON with extra members such as `CustomFields`;
 //!   unknown ids are `404`. The seeded ids are [`SAMPLE_EVIDENCE_ID`] and
 //!   friends.
-//! - Test hooks (no authentication; loopback only) under `/_sandbox/`:
+//! - Test hooks (loopback only; every request needs the run's control secret in
+//!   `X-Sandbox-Secret`, see [`crate::ControlSecret`]) under `/_sandbox/`:
 //!   `GET /_sandbox/counters`, `POST /_sandbox/faults`
 //!   (`{"fault": …, "count": n, "target": "token" | "api"}`),
 //!   `DELETE /_sandbox/faults`, `POST /_sandbox/revoke-tokens`.
@@ -52,6 +53,7 @@ pub use store::{
 };
 pub use sts::StsRule;
 
+use crate::ControlSecret;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
 use crate::util::{backend_for, json};
@@ -137,6 +139,7 @@ pub(crate) struct ClearanceState {
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) data: Mutex<HashMap<String, store::TenantData>>,
     pub(crate) next_principal: AtomicU64,
+    pub(crate) control_secret: ControlSecret,
 }
 
 impl ClearanceState {
@@ -213,6 +216,7 @@ pub struct ClearanceSandboxBuilder {
     expires_in_style: ExpiresInStyle,
     skew: u64,
     backend: Option<&'static dyn Backend>,
+    control_secret: Option<ControlSecret>,
 }
 
 impl Default for ClearanceSandboxBuilder {
@@ -224,6 +228,7 @@ impl Default for ClearanceSandboxBuilder {
             expires_in_style: ExpiresInStyle::Number,
             skew: DEFAULT_SKEW_SECS,
             backend: None,
+            control_secret: None,
         }
     }
 }
@@ -267,12 +272,22 @@ impl ClearanceSandboxBuilder {
         self
     }
 
+    /// The secret the `/_sandbox` hooks require. Default: a fresh one.
+    pub fn control_secret(mut self, secret: ControlSecret) -> Self {
+        self.control_secret = Some(secret);
+        self
+    }
+
     /// Binds the socket (and reserves a second, refusing "down" STS address)
     /// and starts serving.
     pub async fn start(self) -> Result<ClearanceSandbox> {
         let backend = match self.backend {
             Some(b) => b,
             None => backend_for("the Clearance stand-in", Algorithm::RS256)?,
+        };
+        let control_secret = match self.control_secret {
+            Some(secret) => secret,
+            None => ControlSecret::generate()?,
         };
         let own = backend
             .generate(KeySpec::Ec(jwt_core::Curve::P256))?
@@ -315,6 +330,7 @@ impl ClearanceSandboxBuilder {
             shutdown: shutdown_rx,
             data: Mutex::new(HashMap::new()),
             next_principal: AtomicU64::new(151),
+            control_secret,
         });
         let server = Server::serve(listener, router(state.clone()), shutdown_tx)?;
         tracing::info!(%addr, backend = backend.name(), "Clearance sandbox listening");
@@ -331,7 +347,11 @@ fn router(state: Arc<ClearanceState>) -> Router {
         .route("/counters", axum::routing::get(hook_counters))
         .route("/faults", post(hook_inject).delete(hook_clear))
         .route("/revoke-tokens", post(hook_revoke))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.control_secret.clone(),
+            crate::control::require,
+        ));
     Router::new()
         .route("/connect/token", post(sts::token))
         .with_state(state.clone())
@@ -383,6 +403,12 @@ impl ClearanceSandbox {
     /// The document store and case service base, `http://127.0.0.1:<port>/api/v1`.
     pub fn api_url(&self) -> String {
         self.state.api_url.clone()
+    }
+
+    /// The secret every `/_sandbox` request must carry in
+    /// [`CONTROL_SECRET_HEADER`](crate::CONTROL_SECRET_HEADER).
+    pub fn control_secret(&self) -> &ControlSecret {
+        &self.state.control_secret
     }
 
     /// An STS base address on a loopback port that refuses connections, for
