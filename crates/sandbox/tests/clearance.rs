@@ -1116,3 +1116,131 @@ async fn hooks_refuse_requests_without_the_control_secret() {
     );
     assert_eq!(env.sandbox.counters().api_faults, 0);
 }
+
+// ---- strictness of the token request (duplicates, aud, jti per client) ----
+
+async fn post_json(env: &Env, body: String) -> (StatusCode, Value) {
+    let response = env
+        .http
+        .post(env.token_url())
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+/// A JSON body naming a member twice is refused like a repeated form field,
+/// whichever member it is, with the same or another value, escaped or not.
+#[tokio::test]
+async fn sts_rule_duplicate_member_in_a_json_body() {
+    let env = env().await;
+    let grant = serde_json::to_string(JWT_BEARER_GRANT).unwrap();
+    let client = serde_json::to_string(&env.client_id).unwrap();
+    for (i, repeated) in [
+        r#""grant_type": GRANT"#,
+        r#""client_id": CLIENT"#,
+        r#""assertion": ASSERTION"#,
+        r#""assertion": "something else""#,
+        r#""\u0061ssertion": ASSERTION"#,
+        r#""client\u005fid": CLIENT"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let assertion = serde_json::to_string(&env.assertion(&env.claims())).unwrap();
+        let fill = |s: &str| {
+            s.replace("GRANT", &grant)
+                .replace("CLIENT", &client)
+                .replace("ASSERTION", &assertion)
+        };
+        let body = fill(&format!(
+            r#"{{"grant_type": GRANT, "client_id": CLIENT, "assertion": ASSERTION, {repeated}}}"#
+        ));
+        let (status, answer) = post_json(&env, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{i}: {answer}");
+        assert_eq!(answer["error"], "invalid_request", "{i}");
+        assert_eq!(answer["rule"], "duplicate_parameter", "{i}: {answer}");
+    }
+    // The same body without the repetition is fine.
+    let body = json!({
+        "grant_type": JWT_BEARER_GRANT,
+        "client_id": env.client_id,
+        "assertion": env.assertion(&env.claims()),
+    });
+    let (status, answer) = post_json(&env, body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// `aud` is optional (the vendor's examples send none); when present it must
+/// name this STS's token endpoint or base address.
+#[tokio::test]
+async fn sts_rule_aud_names_this_sts_when_present() {
+    let env = env().await;
+    let sts = env.sandbox.sts_url();
+    let endpoint = env.token_url();
+    for good in [
+        json!(endpoint),
+        json!(sts),
+        json!(format!("{endpoint}/")),
+        json!(["https://other.example/api", endpoint]),
+    ] {
+        let claims = with(env.claims(), "aud", good.clone());
+        let (status, body) = env.request_token(&claims).await;
+        assert_eq!(status, StatusCode::OK, "{good}: {body}");
+    }
+    for bad in [
+        json!(env.sandbox.api_url()),
+        json!("https://clearance-a-sts.geneteccloud.com/connect/token"),
+        json!(format!("{endpoint}x")),
+        json!(env.sandbox.base_url()),
+        json!(""),
+        json!(["https://other.example/connect/token"]),
+        json!([]),
+    ] {
+        let claims = with(env.claims(), "aud", bad.clone());
+        let (status, body) = env.request_token(&claims).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"], "invalid_grant", "{bad}");
+        assert_eq!(body["rule"], "aud", "{bad}: {body}");
+    }
+}
+
+/// Replay is per client: two principals may pick the same `jti`, one may not
+/// use it twice.
+#[tokio::test]
+async fn sts_rule_jti_replay_is_per_client() {
+    let env = env().await;
+    let other = env.sandbox.generate_principal("tenant456").unwrap();
+    let file = other.connection_file();
+    let jwk = Jwk::from_json(&file["ServicePrincipalKey"].to_string()).unwrap();
+    let key = PrivateKey::from_jwk(&jwk).unwrap();
+    let encoder = Encoder::new(default_backend().signer(Algorithm::RS256, &key).unwrap()).unwrap();
+    let other_id = other.client_id();
+    let other_claims = json!({
+        "iss": other_id, "sub": other_id, "iat": T, "nbf": T, "exp": T + 3600,
+        "jti": "shared-jti",
+    });
+    let mine = with(env.claims(), "jti", json!("shared-jti"));
+    assert_eq!(env.request_token(&mine).await.0, StatusCode::OK);
+    let other_assertion = encoder.encode(&other_claims).unwrap().into_string();
+    let other_request = |assertion: String| {
+        let other_id = other_id.clone();
+        let env = &env;
+        async move {
+            env.form(&[
+                ("grant_type", JWT_BEARER_GRANT),
+                ("client_id", &other_id),
+                ("assertion", &assertion),
+            ])
+            .await
+        }
+    };
+    let (status, body) = other_request(other_assertion.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = other_request(other_assertion).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["rule"], "jti_replay");
+    env.refused(&mine, "invalid_grant", "jti_replay").await;
+}

@@ -128,7 +128,8 @@ pub(crate) struct ClearanceState {
     pub(crate) expires_in_style: ExpiresInStyle,
     pub(crate) backend: &'static dyn Backend,
     pub(crate) principals: RwLock<HashMap<String, Principal>>,
-    pub(crate) seen_jti: Mutex<HashMap<String, i64>>,
+    /// Used assertion ids by (client_id, jti), until their `exp`.
+    pub(crate) seen_jti: Mutex<HashMap<(String, String), i64>>,
     pub(crate) token_encoder: Encoder,
     pub(crate) token_verifier: Arc<dyn Verifier>,
     pub(crate) issued: Mutex<HashSet<String>>,
