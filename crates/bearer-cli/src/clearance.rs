@@ -1,10 +1,8 @@
 //! `bearer clearance …`: assertions, access tokens and calls.
 
-use std::time::SystemTime;
-
 use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
 use jwt_core::{Backend, NumericDate};
-use serde_json::json;
+use serde_json::{Map, Value};
 
 use crate::cli::{ClearanceRequestArgs, ClearanceTokenArgs, ConnectionFileArg};
 use crate::failure::{Failure, Outcome};
@@ -25,22 +23,32 @@ pub(crate) fn assertion(arg: &ConnectionFileArg, backend: &dyn Backend) -> Outco
 pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> Outcome {
     let file = connection_file(&args.file)?;
     let sts = StsTokenSource::new(&file, backend).map_err(Failure::input)?;
-    let issued = sts.request_token().await.map_err(Failure::rejected)?;
+    let fetched = sts
+        .request_token_response()
+        .await
+        .map_err(Failure::rejected)?;
+    let response = fetched.response();
     if args.json {
-        let now = SystemTime::now();
-        let expires_in = issued
-            .expires_at
-            .duration_since(now)
-            .map_or(0, |d| d.as_secs());
-        let out = json!({
-            "access_token": issued.token.as_str(),
-            "token_type": "Bearer",
-            "expires_in": expires_in,
-            "expires_at": crate::inspect::rfc3339(NumericDate::from(issued.expires_at)),
-        });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let mut out = Map::new();
+        out.insert(
+            "access_token".into(),
+            response.access_token().as_str().into(),
+        );
+        out.insert("token_type".into(), "Bearer".into());
+        // The STS's own figure, not what is left of it by now.
+        if let Some(lifetime) = response.expires_in() {
+            out.insert("expires_in".into(), lifetime.as_secs().into());
+        }
+        out.insert(
+            "expires_at".into(),
+            crate::inspect::rfc3339(NumericDate::from(fetched.expires_at())).into(),
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&Value::Object(out)).unwrap_or_default()
+        );
     } else {
-        println!("{}", issued.token.as_str());
+        println!("{}", response.access_token().as_str());
     }
     Ok(())
 }

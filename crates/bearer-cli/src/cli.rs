@@ -301,7 +301,8 @@ pub(crate) struct ConnectionFileArg {
 pub(crate) struct ClearanceTokenArgs {
     #[command(flatten)]
     pub(crate) file: ConnectionFileArg,
-    /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token.
+    /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token
+    /// (`expires_in` as the STS sent it, absent when it sent none; `expires_at` counted from the request).
     #[arg(long)]
     pub(crate) json: bool,
 }

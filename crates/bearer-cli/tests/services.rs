@@ -283,3 +283,61 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
 fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `clearance token --json` prints the STS's own `expires_in` (not what is
+/// left of it when the answer is printed), whatever the figure and however
+/// the STS wrote it, and `expires_at` counted from the request.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearance_token_json_prints_expires_in_as_the_sts_sent_it() {
+    use sandbox::clearance::{ClearanceSandbox, ExpiresInStyle};
+    for (secs, style) in [
+        (3600, ExpiresInStyle::Number),
+        (7200, ExpiresInStyle::String),
+        (61, ExpiresInStyle::Number),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let sts = ClearanceSandbox::builder()
+            .expires_in(std::time::Duration::from_secs(secs))
+            .expires_in_style(style)
+            .start()
+            .await
+            .unwrap();
+        let principal = sts.generate_principal("tenant-x").unwrap();
+        principal
+            .write_to(&dir.path().join("connection.json"))
+            .unwrap();
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let out = bearer(
+            args(&[
+                "clearance",
+                "token",
+                "--connection-file",
+                "connection.json",
+                "--json",
+            ]),
+            dir.path(),
+        )
+        .await;
+        let after = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["expires_in"], secs, "{style:?}: {json}");
+        let at = time::OffsetDateTime::parse(
+            json["expires_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+        .unix_timestamp() as u64;
+        assert!(
+            (before + secs..=after + secs).contains(&at),
+            "{before} {at} {after}: {json}"
+        );
+        sts.shutdown().await.unwrap();
+    }
+}

@@ -339,3 +339,28 @@ async fn a_hanging_sts_times_out_and_the_next_address_answers() {
     assert!(!issued.token.is_empty());
     assert_eq!(sandbox.counters().tokens_issued, 1);
 }
+
+/// The STS's `expires_in` is kept as it was sent (number or string), next to
+/// the moment the request went out; the expiry is counted from that moment.
+#[tokio::test(start_paused = true)]
+async fn the_response_keeps_expires_in_as_the_sts_sent_it() {
+    for (secs, style) in [
+        (3600, ExpiresInStyle::Number),
+        (1234, ExpiresInStyle::String),
+        (7, ExpiresInStyle::Number),
+    ] {
+        let (sandbox, clock) = start(secs, style).await;
+        let before = clock.now();
+        let fetched = source(&sandbox_file(&sandbox), &clock)
+            .request_token_response()
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(3)).await;
+        let lifetime = Duration::from_secs(secs);
+        assert_eq!(fetched.response().expires_in(), Some(lifetime), "{style:?}");
+        assert_eq!(fetched.sent_at(), before);
+        assert_eq!(fetched.expires_at(), before + lifetime);
+        let issued = fetched.into_issued();
+        assert_eq!(issued.expires_at, before + lifetime);
+    }
+}
