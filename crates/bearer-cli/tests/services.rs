@@ -231,6 +231,14 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let creds = dir.path().join("creds");
+    // Left by an earlier run, or planted, with a mode others can read.
+    std::fs::create_dir(&creds).unwrap();
+    #[cfg(unix)]
+    for old in ["imp-api-private.pem", "clearance-connection.json"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(creds.join(old), "old").unwrap();
+        std::fs::set_permissions(creds.join(old), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
         .args(["sandbox", "--dir"])
         .arg(&creds)
@@ -262,6 +270,28 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
     ] {
         assert!(creds.join(file).exists(), "{file} missing");
     }
+    #[cfg(unix)]
+    for private in [
+        "imp-api-private.pem",
+        "mgt-api-private.pem",
+        "mgt-api-issuer.txt",
+        "clearance-connection.json",
+        "sandbox-secret.txt",
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(creds.join(private))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{private}");
+    }
+    assert!(text.contains("sandbox-secret.txt"), "{text}");
+    let leftovers: Vec<String> = std::fs::read_dir(&creds)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     // The profile it wrote works with the CLI while the stand-ins run.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
         .args(["vdr", "request", "--profile"])
