@@ -6,22 +6,37 @@ use serde_json::{Map, Value};
 
 use crate::cli::{ClearanceRequestArgs, ClearanceTokenArgs, ConnectionFileArg};
 use crate::failure::{Failure, Outcome};
+use crate::input::{SecretFiles, check_secret_file};
 use crate::vdr::{body, method, print_body};
 
-fn connection_file(arg: &ConnectionFileArg) -> Result<ConnectionFile, Failure> {
+/// The connection file holds the service principal's private key: checked
+/// for group/other access, then read.
+fn connection_file(
+    arg: &ConnectionFileArg,
+    secrets: SecretFiles,
+) -> Result<ConnectionFile, Failure> {
+    check_secret_file(&arg.connection_file, "connection file", secrets)?;
     ConnectionFile::read(&arg.connection_file).map_err(Failure::input)
 }
 
-pub(crate) fn assertion(arg: &ConnectionFileArg, backend: &dyn Backend) -> Outcome {
-    let file = connection_file(arg)?;
+pub(crate) fn assertion(
+    arg: &ConnectionFileArg,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
+    let file = connection_file(arg, secrets)?;
     let signer = AssertionSigner::new(file.principal(), backend).map_err(Failure::input)?;
     let token = signer.sign().map_err(Failure::input)?;
     println!("{}", token.as_str());
     Ok(())
 }
 
-pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> Outcome {
-    let file = connection_file(&args.file)?;
+pub(crate) async fn token(
+    args: &ClearanceTokenArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
+    let file = connection_file(&args.file, secrets)?;
     let sts = StsTokenSource::new(&file, backend).map_err(Failure::input)?;
     let fetched = sts
         .request_token_response()
@@ -53,8 +68,12 @@ pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> O
     Ok(())
 }
 
-pub(crate) async fn request(args: &ClearanceRequestArgs, backend: &'static dyn Backend) -> Outcome {
-    let file = connection_file(&args.file)?;
+pub(crate) async fn request(
+    args: &ClearanceRequestArgs,
+    backend: &'static dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
+    let file = connection_file(&args.file, secrets)?;
     let method = method(&args.method)?;
     let data = body(args.data.as_deref())?;
     let client = ClearanceClient::builder(file)

@@ -1,5 +1,7 @@
 //! Reading what commands are given: tokens from arguments or stdin, files.
 //! Every read has a limit, and input beyond it is an error, never cut off.
+//! Files holding a secret are checked for group/other access first
+//! ([`check_secret_file`]), as ssh checks private keys.
 
 use std::io::Read;
 use std::path::Path;
@@ -63,4 +65,57 @@ pub(crate) fn file_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Failure> 
 /// A whole key or JWK Set file, at most [`FILE_LIMIT`] bytes.
 pub(crate) fn file(path: &Path) -> Result<Vec<u8>, Failure> {
     file_limited(path, FILE_LIMIT)
+}
+
+/// What to do about a secret file that group or others can access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SecretFiles {
+    /// Say so on stderr and go on (the default, as ssh-keygen's readers do).
+    Warn,
+    /// Refuse it: exit 2 (`--strict-permissions`, `BEARER_STRICT_PERMISSIONS=1`).
+    Refuse,
+}
+
+/// The one check of a file that holds a secret (private key, connection file,
+/// issuer, a profile with an inline issuer) before it is read: when group or
+/// others have any access to it, warn on stderr naming the file, its mode and
+/// the `chmod 600` that fixes it, or refuse under [`SecretFiles::Refuse`].
+/// A file that cannot be inspected is left for the read to report.
+pub(crate) fn check_secret_file(
+    path: &Path,
+    what: &str,
+    policy: SecretFiles,
+) -> Result<(), Failure> {
+    let Some(mode) = exposed_mode(path) else {
+        return Ok(());
+    };
+    let shown = path.display();
+    match policy {
+        SecretFiles::Warn => {
+            eprintln!(
+                "warning: {shown} ({what}) has mode {mode:04o}: group or others can access it; \
+                 run `chmod 600 {shown}` (--strict-permissions makes this an error)"
+            );
+            Ok(())
+        }
+        SecretFiles::Refuse => Err(Failure::input(format!(
+            "{shown} ({what}) has mode {mode:04o}: group or others can access it; \
+             run `chmod 600 {shown}` (refused because of --strict-permissions / BEARER_STRICT_PERMISSIONS)"
+        ))),
+    }
+}
+
+/// The permission bits of `path` (after symlinks, as a read sees it) when
+/// group or others have any access; `None` when only the owner has, or it
+/// cannot be inspected.
+#[cfg(unix)]
+fn exposed_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn exposed_mode(_path: &Path) -> Option<u32> {
+    None
 }

@@ -8,16 +8,29 @@ use vdr_client::{Api, ImpersonationRequest, Instance, Profile, Scope, Scopes, Us
 
 use crate::cli::{ImpersonationArgs, ManagementArgs, VdrCredentialArgs, VdrRequestArgs};
 use crate::failure::{Failure, Outcome};
+use crate::input::{SecretFiles, check_secret_file};
 
-/// Flags, then environment, then the profile file.
+/// Flags, then environment, then the profile file. The files holding this
+/// API's secrets (key, issuer file, a profile with an inline issuer) are
+/// checked for group/other access before anything reads them.
 fn profile(
     args: &VdrCredentialArgs,
     api: Api,
     instance: Option<&str>,
     base_url: Option<&str>,
+    secrets: SecretFiles,
 ) -> Result<Profile, Failure> {
     let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(Failure::input)?,
+        Some(path) => {
+            let profile = Profile::load(path).map_err(Failure::input)?;
+            let inline_issuer = [Api::Impersonation, Api::Management]
+                .into_iter()
+                .any(|api| profile.section(api).is_some_and(|s| s.issuer.is_some()));
+            if inline_issuer {
+                check_secret_file(path, "profile with an inline issuer", secrets)?;
+            }
+            profile
+        }
         None => Profile::default(),
     };
     let mut profile = profile.with_env();
@@ -44,6 +57,12 @@ fn profile(
     }
     if let Some(cid) = &args.cid {
         section.cid = Some(cid.clone());
+    }
+    if let Some(key) = &section.key {
+        check_secret_file(key, "private key", secrets)?;
+    }
+    if let (None, Some(file)) = (&section.issuer, &section.issuer_file) {
+        check_secret_file(file, "issuer file", secrets)?;
     }
     Ok(profile)
 }
@@ -80,12 +99,17 @@ fn impersonation_request(
     Ok(request)
 }
 
-pub(crate) fn impersonation_token(args: &ImpersonationArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) fn impersonation_token(
+    args: &ImpersonationArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
     let profile = profile(
         &args.credentials,
         Api::Impersonation,
         args.instance.as_deref(),
         None,
+        secrets,
     )?;
     let request = impersonation_request(args, &profile)?;
     let credentials = profile
@@ -98,8 +122,12 @@ pub(crate) fn impersonation_token(args: &ImpersonationArgs, backend: &dyn Backen
     Ok(())
 }
 
-pub(crate) fn management_token(args: &ManagementArgs, backend: &dyn Backend) -> Outcome {
-    let profile = profile(&args.credentials, Api::Management, None, None)?;
+pub(crate) fn management_token(
+    args: &ManagementArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
+    let profile = profile(&args.credentials, Api::Management, None, None, secrets)?;
     let mut extra = Map::new();
     for claim in &args.claims {
         let (name, json) = claim
@@ -143,13 +171,18 @@ pub(crate) fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
         .map_err(|e| Failure::input(format!("--data is not JSON: {e}")))
 }
 
-pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) async fn request(
+    args: &VdrRequestArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
     let imp = &args.impersonation;
     let profile = profile(
         &imp.credentials,
         Api::Impersonation,
         imp.instance.as_deref(),
         args.base_url.as_deref(),
+        secrets,
     )?;
     let request = impersonation_request(imp, &profile)?;
     let method = method(&args.method)?;

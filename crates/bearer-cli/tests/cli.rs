@@ -697,3 +697,153 @@ fn instances_that_are_not_dns_labels_are_refused_with_exit_2() {
         stderr(&out)
     );
 }
+
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `bearer` with extra environment variables.
+fn bearer_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bearer"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("VDR_ISSUER")
+        .env_remove("VDR_CID")
+        .env_remove("VDR_KEY")
+        .env_remove("VDR_INSTANCE")
+        .env_remove("BEARER_STRICT_PERMISSIONS");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// A private key, an issuer file or a profile holding an issuer that group
+/// or others can access: a warning naming the file, its mode and `chmod 600`;
+/// with `--strict-permissions` or `BEARER_STRICT_PERMISSIONS=1`, exit 2.
+#[cfg(unix)]
+#[test]
+fn secret_files_open_to_others_warn_or_are_refused_when_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    std::fs::write(dir.path().join("issuer.txt"), "the-issuer\n").unwrap();
+    chmod(&dir.path().join("issuer.txt"), 0o600);
+    let token = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "vdr",
+            "token",
+            "impersonation",
+            "--key",
+            "k.pem",
+            "--issuer-file",
+            "issuer.txt",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        bearer_env(&args, dir.path(), env)
+    };
+    // Owner-only files: silence.
+    let out = token(&[], &[]);
+    ok(&out);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let out = token(&["--strict-permissions"], &[]);
+    ok(&out);
+
+    for (file, mode, what) in [
+        ("k.pem", 0o644, "private key"),
+        ("k.pem", 0o640, "private key"),
+        ("k.pem", 0o604, "private key"),
+        ("k.pem", 0o620, "private key"),
+        ("issuer.txt", 0o644, "issuer file"),
+    ] {
+        chmod(&dir.path().join(file), mode);
+        let out = token(&[], &[]);
+        ok(&out);
+        assert!(!stdout(&out).is_empty());
+        let text = stderr(&out);
+        assert!(text.starts_with("warning: "), "{text}");
+        for part in [file, what, &format!("{mode:04o}"), "chmod 600"] {
+            assert!(text.contains(part), "{part:?} missing: {text}");
+        }
+        for (extra, env) in [
+            (&["--strict-permissions"][..], &[][..]),
+            (&[][..], &[("BEARER_STRICT_PERMISSIONS", "1")][..]),
+        ] {
+            let out = token(extra, env);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{file} {mode:o}: {}",
+                stderr(&out)
+            );
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+            let text = stderr(&out);
+            assert!(text.starts_with("error: "), "{text}");
+            assert!(text.contains(file) && text.contains("chmod 600"), "{text}");
+        }
+        let out = token(&[], &[("BEARER_STRICT_PERMISSIONS", "0")]);
+        ok(&out);
+        chmod(&dir.path().join(file), 0o600);
+    }
+
+    // The management token reads the same kind of key.
+    chmod(&dir.path().join("k.pem"), 0o644);
+    let out = bearer_env(
+        &[
+            "--strict-permissions",
+            "vdr",
+            "token",
+            "management",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    chmod(&dir.path().join("k.pem"), 0o600);
+
+    // A profile with an inline issuer is a secret too; one without is not.
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[impersonation]\nkey = \"k.pem\"\nissuer = \"inline\"\ncid = \"c\"\n",
+    )
+    .unwrap();
+    chmod(&dir.path().join("vdr.toml"), 0o644);
+    let profile = [
+        "vdr",
+        "token",
+        "impersonation",
+        "--profile",
+        "vdr.toml",
+        "--user",
+        "1",
+    ];
+    let out = bearer_env(&profile, dir.path(), &[]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("vdr.toml") && stderr(&out).contains("0644"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[impersonation]\nkey = \"k.pem\"\nissuer_file = \"issuer.txt\"\ncid = \"c\"\n",
+    )
+    .unwrap();
+    let out = bearer_env(&profile, dir.path(), &[("BEARER_STRICT_PERMISSIONS", "1")]);
+    ok(&out);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}

@@ -371,3 +371,54 @@ async fn clearance_token_json_prints_expires_in_as_the_sts_sent_it() {
         sts.shutdown().await.unwrap();
     }
 }
+
+/// The connection file holds the principal's private key: open to others it
+/// is warned about (file, mode, `chmod 600`), or refused with exit 2 when strict.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_file_open_to_others_is_warned_about_or_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let file = "clearance-connection.json";
+    let out = bearer(
+        args(&[
+            "--strict-permissions",
+            "clearance",
+            "assertion",
+            "--connection-file",
+            file,
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    std::fs::set_permissions(
+        dir.path().join(file),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    for command in [&["assertion"][..], &["token"][..]] {
+        let mut list = vec!["clearance"];
+        list.extend_from_slice(command);
+        list.extend_from_slice(&["--connection-file", file]);
+        let out = bearer(args(&list), dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let warning = text(&out.stderr);
+        for part in ["warning: ", file, "connection file", "0644", "chmod 600"] {
+            assert!(warning.contains(part), "{part:?}: {warning}");
+        }
+        let mut strict = vec!["--strict-permissions"];
+        strict.extend_from_slice(&list);
+        let out = bearer(args(&strict), dir.path()).await;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        assert!(
+            text(&out.stderr).contains("chmod 600"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    running.shutdown().await.unwrap();
+}
