@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jwt_core::{
-    Algorithm, Encoder, Header, Jwk, KeySpec, ManualClock, NumericDate, PrivateKey,
-    decode_unverified, default_backend,
+    Algorithm, Encoder, Header, Jwk, KeySpec, ManualClock, NumericDate, PrivateKey, default_backend,
 };
 use reqwest::StatusCode;
 use sandbox::Fault;
@@ -134,6 +133,20 @@ impl Env {
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.api(reqwest::Method::GET, path, Some(token)).await
     }
+}
+
+const NAME_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+const TENANT_CLAIM: &str = "http://schemas.genetec.com/ws/2016/03/identity/claims/tenantid";
+
+/// Header and claims of a compact token as JSON, read with base64ct and
+/// serde_json (jwt-core's decoders refuse the access tokens' URI `alg`).
+fn segments(token: &str) -> (Value, Value) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    let json =
+        |s: &str| serde_json::from_slice(&Base64UrlUnpadded::decode_vec(s).unwrap()).unwrap();
+    (json(parts[0]), json(parts[1]))
 }
 
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {
@@ -264,11 +277,11 @@ async fn a_form_token_request_gets_an_rfc6749_answer() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 300);
-    let token = decode_unverified::<Value>(body["access_token"].as_str().unwrap()).unwrap();
-    assert_eq!(token.header.alg, Algorithm::ES256);
-    assert_eq!(token.claims.sub.as_deref(), Some(env.client_id.as_str()));
-    assert_eq!(token.claims.exp, Some(NumericDate::from_secs(T + 300)));
-    assert_eq!(token.claims.extra["tid"], TENANT);
+    let (header, claims) = segments(body["access_token"].as_str().unwrap());
+    assert_eq!(header["alg"], sandbox::clearance::ACCESS_TOKEN_ALG);
+    assert_eq!(claims[NAME_CLAIM], env.client_id.as_str());
+    assert_eq!(claims["exp"], T + 300);
+    assert_eq!(claims[TENANT_CLAIM], TENANT);
     assert_eq!(env.sandbox.counters().tokens_issued, 1);
 }
 
@@ -305,8 +318,8 @@ async fn expires_in_can_be_a_string_or_absent() {
     let (status, body) = env.request_token(&env.claims()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.get("expires_in").is_none(), "{body}");
-    let token = decode_unverified::<Value>(body["access_token"].as_str().unwrap()).unwrap();
-    assert_eq!(token.claims.exp, Some(NumericDate::from_secs(T + 3600)));
+    let (_, claims) = segments(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["exp"], T + 3600);
 }
 
 // ---- the token endpoint: one test per rule ----
@@ -1243,4 +1256,117 @@ async fn sts_rule_jti_replay_is_per_client() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["rule"], "jti_replay");
     env.refused(&mine, "invalid_grant", "jti_replay").await;
+}
+
+// ---- the access tokens' shape ----
+
+/// Access tokens look like the vendor's: the XML-DSig RS512 URI as `alg`, a
+/// hex `kid`, `typ` JWT, WS-Federation claim names; the signature is RSA
+/// PKCS#1 v1.5 with SHA-512 (jwt-core's RS512 verifier accepts it under the
+/// sandbox's public key); and the document store takes them.
+#[tokio::test]
+async fn access_tokens_have_the_vendors_shape_and_verify_as_rs512() {
+    let env = env().await;
+    let token = env.access_token().await;
+    let (header, claims) = segments(&token);
+    let header = header.as_object().unwrap().clone();
+    assert_eq!(
+        header.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["alg", "kid", "typ"],
+        "{header:?}"
+    );
+    assert_eq!(
+        header["alg"],
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+    );
+    assert_eq!(header["typ"], "JWT");
+    let kid = header["kid"].as_str().unwrap();
+    assert_eq!(kid.len(), 40, "{kid}");
+    assert!(
+        kid.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()),
+        "{kid}"
+    );
+    assert_eq!(Some(kid), env.sandbox.access_token_kid());
+    for (name, expected) in [
+        (NAME_CLAIM, json!(env.client_id)),
+        (TENANT_CLAIM, json!(TENANT)),
+        (
+            "http://schemas.genetec.com/ws/2016/03/identity/claims/primaryid",
+            json!("151"),
+        ),
+        (
+            "http://schemas.genetec.com/ws/2016/03/identity/claims/primarytype",
+            json!("service"),
+        ),
+        ("iss", json!(env.sandbox.sts_url())),
+        ("aud", json!(env.sandbox.api_url())),
+        ("iat", json!(T)),
+        ("nbf", json!(T)),
+        ("exp", json!(T + 300)),
+    ] {
+        assert_eq!(claims[name], expected, "{name}: {claims}");
+    }
+    let kid_claim = &claims["http://schemas.genetec.com/ws/2016/03/identity/claims/primarykid"];
+    assert!(
+        kid_claim
+            .as_str()
+            .unwrap()
+            .starts_with("urn:service:tenant123:"),
+        "{claims}"
+    );
+
+    let public = env.sandbox.access_token_public_key().unwrap();
+    let verifier = default_backend()
+        .verifier(Algorithm::RS512, public)
+        .unwrap();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        Base64UrlUnpadded::decode_vec(signature).unwrap()
+    };
+    assert_eq!(signature.len(), 256);
+    verifier.verify(input.as_bytes(), &signature).unwrap();
+    // jwt-core's strict decoder refuses the URI alg, by design.
+    assert!(jwt_core::decode::<Value>(&token, &*verifier, &jwt_core::Validation::new()).is_err());
+    assert_eq!(
+        env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await.0,
+        StatusCode::OK
+    );
+}
+
+/// The document store takes nothing but that shape: the same claims under
+/// another `alg` spelling, a changed payload, or a token of another sandbox
+/// (same shape, other key) are all 401 `token`.
+#[tokio::test]
+async fn the_document_store_refuses_tokens_of_another_shape_or_key() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let env = env().await;
+    let token = env.access_token().await;
+    let (header, _) = segments(&token);
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut refused = Vec::new();
+    for alg in [
+        "RS512",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "none",
+        "HTTP://WWW.W3.ORG/2001/04/XMLDSIG-MORE#RSA-SHA512",
+    ] {
+        let mut forged = header.clone();
+        forged["alg"] = json!(alg);
+        parts[0] = Base64UrlUnpadded::encode_string(forged.to_string().as_bytes());
+        refused.push(parts.join("."));
+    }
+    let (_, mut claims) = segments(&token);
+    claims[TENANT_CLAIM] = json!("other-tenant");
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = Base64UrlUnpadded::encode_string(claims.to_string().as_bytes());
+    refused.push(parts.join("."));
+    let other = env_with(ClearanceSandbox::builder()).await;
+    refused.push(other.access_token().await);
+    for token in refused {
+        let (status, body) = env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["rule"], "token", "{body}");
+    }
 }

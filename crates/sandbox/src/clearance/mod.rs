@@ -19,10 +19,17 @@
 //!   (`{"fault": …, "count": n, "target": "token" | "api"}`),
 //!   `DELETE /_sandbox/faults`, `POST /_sandbox/revoke-tokens`.
 //!
-//! Access tokens are ES256 JWTs signed by a key the sandbox makes at start:
-//! `iss` = the STS base URL, `sub` = `client_id`, `aud` = the API base URL,
-//! `tid` = the tenant, `iat`/`nbf`/`exp`, `jti`.
+//! Access tokens are shaped like the vendor's example: header
+//! `{"alg":"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512","kid":"<40 hex>","typ":"JWT"}`
+//! ([`ACCESS_TOKEN_ALG`]: RSA PKCS#1 v1.5 with SHA-512, signed by an RSA-2048
+//! key the sandbox makes at start), WS-Federation claim names
+//! (`…/identity/claims/name` = `client_id`, `…/claims/tenantid`,
+//! `…/claims/primaryid`, `…/claims/primarykid`, `…/claims/primarytype`), and
+//! `iss` = the STS base URL, `aud` = the API base URL, `iat`/`nbf`/`exp`, `jti`.
+//! The document store accepts exactly that `alg` and verifies the signature
+//! with jwt-core's RS512 verifier.
 
+mod access_token;
 mod principal;
 mod store;
 mod sts;
@@ -39,13 +46,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use jwt_core::{
-    Algorithm, Backend, Clock, Encoder, Jwk, KeySpec, PublicKey, SystemClock, Verifier,
-};
+use jwt_core::{Algorithm, Backend, Clock, Jwk, PublicKey, SystemClock, Verifier};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpSocket;
 use tokio::sync::watch;
 
+pub use access_token::ACCESS_TOKEN_ALG;
 pub use principal::GeneratedPrincipal;
 pub use store::{
     ApiRule, COMPLETED_RESOURCE_ID, RESTRICTED_CASE_ID, SAMPLE_CASE_ID, SAMPLE_EVIDENCE_ID,
@@ -130,8 +136,9 @@ pub(crate) struct ClearanceState {
     pub(crate) principals: RwLock<HashMap<String, Principal>>,
     /// Used assertion ids by (client_id, jti), until their `exp`.
     pub(crate) seen_jti: Mutex<HashMap<(String, String), i64>>,
-    pub(crate) token_encoder: Encoder,
-    pub(crate) token_verifier: Arc<dyn Verifier>,
+    /// `None` only when no compiled backend can make an RSA key (ring alone):
+    /// then token requests answer 500.
+    pub(crate) access_keys: Option<access_token::AccessTokenKeys>,
     pub(crate) issued: Mutex<HashSet<String>>,
     pub(crate) revoked: Mutex<HashSet<String>>,
     pub(crate) counters: Mutex<ClearanceCounters>,
@@ -290,11 +297,18 @@ impl ClearanceSandboxBuilder {
             Some(secret) => secret,
             None => ControlSecret::generate()?,
         };
-        let own = backend
-            .generate(KeySpec::Ec(jwt_core::Curve::P256))?
-            .with_kid("clearance-sandbox-sts");
-        let token_encoder = Encoder::new(backend.signer(Algorithm::ES256, &own)?)?;
-        let token_verifier = Arc::from(backend.verifier(Algorithm::ES256, &own.public_key()?)?);
+        let rs512 = if backend.supports(Algorithm::RS512) {
+            backend
+        } else {
+            backend_for("the Clearance stand-in's access tokens", Algorithm::RS512)?
+        };
+        let access_keys = match principal::generate_rsa() {
+            Ok(key) => Some(access_token::AccessTokenKeys::new(rs512, &key)?),
+            Err(e) => {
+                tracing::warn!(error = %e, "no backend can make the STS's RSA key; token requests will fail");
+                None
+            }
+        };
 
         // A bound socket that never listens: connections to it are refused.
         let dead = TcpSocket::new_v4().map_err(Error::Serve)?;
@@ -321,8 +335,7 @@ impl ClearanceSandboxBuilder {
             backend,
             principals: RwLock::new(HashMap::new()),
             seen_jti: Mutex::new(HashMap::new()),
-            token_encoder,
-            token_verifier,
+            access_keys,
             issued: Mutex::new(HashSet::new()),
             revoked: Mutex::new(HashSet::new()),
             counters: Mutex::new(ClearanceCounters::default()),
@@ -404,6 +417,17 @@ impl ClearanceSandbox {
     /// The document store and case service base, `http://127.0.0.1:<port>/api/v1`.
     pub fn api_url(&self) -> String {
         self.state.api_url.clone()
+    }
+
+    /// The public key access tokens are signed with (RS512), to verify them
+    /// independently; `None` in a build that cannot make RSA keys.
+    pub fn access_token_public_key(&self) -> Option<&PublicKey> {
+        self.state.access_keys.as_ref().map(|k| k.public_key())
+    }
+
+    /// The access tokens' header `kid` (40 upper-case hex digits).
+    pub fn access_token_kid(&self) -> Option<&str> {
+        self.state.access_keys.as_ref().map(|k| k.kid())
     }
 
     /// The secret every `/_sandbox` request must carry in

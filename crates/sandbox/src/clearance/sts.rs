@@ -9,10 +9,11 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwt_core::{Claims, NumericDate, Validation, decode};
+use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::access_token::AccessExtra;
 use super::{ClearanceState, ExpiresInStyle, JWT_BEARER_GRANT, MAX_ASSERTION_LIFETIME_SECS};
 use crate::faults::{Applied, apply, lock};
 use crate::server::ConnControl;
@@ -262,13 +263,6 @@ fn short(s: &str) -> String {
     s.chars().take(32).collect()
 }
 
-#[derive(Serialize)]
-struct AccessClaims {
-    tid: String,
-    client_id: String,
-    spid: String,
-}
-
 fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Response, Refusal> {
     let params = params(headers, body)?;
     let get = |name: &'static str| {
@@ -442,19 +436,28 @@ fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Res
     let issued_at = NumericDate::from_secs(now);
     let access = Claims {
         iss: Some(state.sts_url.clone()),
-        sub: Some(client_id.clone()),
         aud: Some(state.api_url.clone().into()),
         iat: Some(issued_at),
         nbf: Some(issued_at),
         exp: Some(issued_at.saturating_add(lifetime)),
         jti: Some(jti.clone()),
-        extra: AccessClaims {
-            tid: tenant,
-            client_id: client_id.clone(),
-            spid: principal_id,
-        },
+        ..Claims::with_extra(AccessExtra {
+            name: client_id.clone(),
+            primary_kid: kid,
+            primary_id: principal_id,
+            primary_type: "service".to_owned(),
+            tenant_id: tenant,
+        })
     };
-    let token = match state.token_encoder.encode(&access) {
+    let minted = match &state.access_keys {
+        Some(keys) => keys.mint(&access),
+        None => Err(crate::Error::NoBackend {
+            what: "signing access tokens",
+            algorithm: jwt_core::Algorithm::RS512,
+            available: crate::util::available_backends(),
+        }),
+    };
+    let token = match minted {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "signing an access token failed");
@@ -463,7 +466,7 @@ fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Res
     };
     lock(&state.issued).insert(jti);
     let mut body = json!({
-        "access_token": token.as_str(),
+        "access_token": token,
         "token_type": "Bearer",
     });
     if let Some(map) = body.as_object_mut() {
