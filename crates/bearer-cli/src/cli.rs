@@ -21,6 +21,18 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) backend: Option<String>,
 
+    /// Refuse (exit 2) a private key, issuer or connection file that group or
+    /// others can access, instead of warning about it.
+    /// (`BEARER_STRICT_PERMISSIONS`: `1`/`true`/`yes` turn it on; empty, `0`, `false`, `no`, `off` leave it off.)
+    #[arg(
+        long,
+        global = true,
+        env = "BEARER_STRICT_PERMISSIONS",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub(crate) strict_permissions: bool,
+
     /// Log what happens to stderr (tokens and keys are never logged).
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
@@ -351,7 +363,8 @@ pub(crate) struct ConnectionFileArg {
 pub(crate) struct ClearanceTokenArgs {
     #[command(flatten)]
     pub(crate) file: ConnectionFileArg,
-    /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token.
+    /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token
+    /// (`expires_in` as the STS sent it, absent when it sent none; `expires_at` counted from the request).
     #[arg(long)]
     pub(crate) json: bool,
 }

@@ -1,11 +1,10 @@
 //! `bearer keygen`: a key pair written as OpenSSL writes it, so it drops in
 //! for the vendor's `openssl ecparam -genkey` / `openssl ec -pubout` commands.
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::Path;
 
 use jwt_core::{Algorithm, Backend, KeySpec, PrivateKeyFormat};
+use secret_file::{Access, Existing};
 
 use crate::cli::{KeyFormat, KeygenArgs};
 use crate::failure::{Failure, Outcome};
@@ -22,9 +21,10 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
         other => other,
     };
     for path in [&args.private, &args.public] {
-        if path.exists() && !args.force {
+        // `symlink_metadata`: a symlink, even a dangling one, counts as taken.
+        if !args.force && std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::input(format!(
-                "{} exists; pass --force to overwrite it",
+                "{} exists; pass --force to replace it",
                 path.display()
             )));
         }
@@ -40,8 +40,13 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
         .public_key()
         .and_then(|p| p.to_pem())
         .map_err(Failure::input)?;
-    write(&args.private, private.as_bytes(), 0o600, args.force)?;
-    write(&args.public, public.as_bytes(), 0o644, args.force)?;
+    write(
+        &args.private,
+        private.as_bytes(),
+        Access::Private,
+        args.force,
+    )?;
+    write(&args.public, public.as_bytes(), Access::Public, args.force)?;
     eprintln!(
         "wrote {} ({}, {:?}) and {} (public key); send only the public key to the vendor",
         args.private.display(),
@@ -52,33 +57,16 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
     Ok(())
 }
 
-fn write(path: &Path, contents: &[u8], mode: u32, overwrite: bool) -> Outcome {
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if overwrite {
-        options.create(true).truncate(true);
+fn write(path: &Path, contents: &[u8], access: Access, overwrite: bool) -> Outcome {
+    let existing = if overwrite {
+        Existing::Replace
     } else {
-        options.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(mode);
-        let mut file = options
-            .open(path)
-            .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
-        // `mode` applies only to new files; an overwritten file gets it too.
-        file.set_permissions(std::fs::Permissions::from_mode(mode))
-            .and_then(|()| file.write_all(contents))
-            .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = mode;
-        let mut file = options
-            .open(path)
-            .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
-        file.write_all(contents)
-            .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))
-    }
+        Existing::Refuse
+    };
+    secret_file::write(path, contents, access, existing).map_err(|e| match e {
+        secret_file::Error::Exists { .. } if !overwrite => {
+            Failure::input(format!("{e}; pass --force to replace it"))
+        }
+        e => Failure::input(e),
+    })
 }

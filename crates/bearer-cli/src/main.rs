@@ -24,6 +24,7 @@ use jwt_core::Backend;
 
 use crate::cli::{ClearanceCommand, Cli, Command, VdrCommand, VdrTokenCommand};
 use crate::failure::{Failure, Outcome};
+use crate::input::SecretFiles;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -65,6 +66,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 fn run(cli: &Cli) -> Outcome {
+    let secrets = if cli.strict_permissions {
+        SecretFiles::Refuse
+    } else {
+        SecretFiles::Warn
+    };
     match &cli.command {
         Command::Keygen(args) => keygen::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Mint(args) => mint::run(args, backend(cli, jwt_core::default_backend)?),
@@ -96,12 +102,12 @@ fn run(cli: &Cli) -> Outcome {
         Command::Clearance(command) => {
             let signing = backend(cli, clearance_client::default_backend)?;
             match command {
-                ClearanceCommand::Assertion(args) => clearance::assertion(args, signing),
+                ClearanceCommand::Assertion(args) => clearance::assertion(args, signing, secrets),
                 ClearanceCommand::Token(args) => {
-                    runtime()?.block_on(clearance::token(args, signing))
+                    runtime()?.block_on(clearance::token(args, signing, secrets))
                 }
                 ClearanceCommand::Request(args) => {
-                    runtime()?.block_on(clearance::request(args, signing))
+                    runtime()?.block_on(clearance::request(args, signing, secrets))
                 }
             }
         }
@@ -109,12 +115,14 @@ fn run(cli: &Cli) -> Outcome {
             let es512 = backend(cli, vdr_client::es512_backend)?;
             match vdr {
                 VdrCommand::Token(VdrTokenCommand::Impersonation(args)) => {
-                    vdr::impersonation_token(args, es512)
+                    vdr::impersonation_token(args, es512, secrets)
                 }
                 VdrCommand::Token(VdrTokenCommand::Management(args)) => {
-                    vdr::management_token(args, es512)
+                    vdr::management_token(args, es512, secrets)
                 }
-                VdrCommand::Request(args) => runtime()?.block_on(vdr::request(args, es512)),
+                VdrCommand::Request(args) => {
+                    runtime()?.block_on(vdr::request(args, es512, secrets))
+                }
             }
         }
     }

@@ -26,8 +26,10 @@ fn write_profile(dir: &Path, base_url: &str) -> Result<std::path::PathBuf, Failu
         mgt_cid = read(&dir.join("mgt-api-cid.txt"))?,
     );
     let path = dir.join("vdr.toml");
-    std::fs::write(&path, profile)
-        .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+    // No secret inside (keys and issuers are in their own files), but written
+    // the same way: atomically, replacing an older profile.
+    secret_file::write_public(&path, profile.as_bytes(), secret_file::Existing::Replace)
+        .map_err(Failure::input)?;
     Ok(path)
 }
 
@@ -58,7 +60,11 @@ pub(crate) async fn run(args: &SandboxArgs) -> Outcome {
         running.vdr.base_url()
     );
     println!("Clearance stand-in: {}", running.clearance.base_url());
-    println!("Credentials in {dir}/ (private keys mode 0600). Try:\n");
+    println!(
+        "Credentials in {dir}/ (private keys mode 0600); the /_sandbox control hooks need \
+         the X-Sandbox-Secret header from {dir}/{}. Try:\n",
+        sandbox::CONTROL_SECRET_FILE
+    );
     println!(
         "  bearer vdr request --profile {} --user 123 me",
         profile.display()

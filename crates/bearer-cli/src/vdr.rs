@@ -4,20 +4,33 @@ use std::time::{Duration, SystemTime};
 
 use jwt_core::Backend;
 use serde_json::{Map, Value};
-use vdr_client::{Api, ImpersonationRequest, Profile, Scope, Scopes, UserId, VdrClient};
+use vdr_client::{Api, ImpersonationRequest, Instance, Profile, Scope, Scopes, UserId, VdrClient};
 
 use crate::cli::{ImpersonationArgs, ManagementArgs, VdrCredentialArgs, VdrRequestArgs};
 use crate::failure::{Failure, Outcome};
+use crate::input::{SecretFiles, check_secret_file};
 
-/// Flags, then environment, then the profile file.
+/// Flags, then environment, then the profile file. The files holding this
+/// API's secrets (key, issuer file, a profile with an inline issuer) are
+/// checked for group/other access before anything reads them.
 fn profile(
     args: &VdrCredentialArgs,
     api: Api,
     instance: Option<&str>,
     base_url: Option<&str>,
+    secrets: SecretFiles,
 ) -> Result<Profile, Failure> {
     let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(Failure::input)?,
+        Some(path) => {
+            let profile = Profile::load(path).map_err(Failure::input)?;
+            let inline_issuer = [Api::Impersonation, Api::Management]
+                .into_iter()
+                .any(|api| profile.section(api).is_some_and(|s| s.issuer.is_some()));
+            if inline_issuer {
+                check_secret_file(path, "profile with an inline issuer", secrets)?;
+            }
+            profile
+        }
         None => Profile::default(),
     };
     let mut profile = profile.with_env();
@@ -45,11 +58,18 @@ fn profile(
     if let Some(cid) = &args.cid {
         section.cid = Some(cid.clone());
     }
+    if let Some(key) = &section.key {
+        check_secret_file(key, "private key", secrets)?;
+    }
+    if let (None, Some(file)) = (&section.issuer, &section.issuer_file) {
+        check_secret_file(file, "issuer file", secrets)?;
+    }
     Ok(profile)
 }
 
-fn instance(profile: &Profile) -> Result<String, Failure> {
-    profile.instance.clone().ok_or_else(|| {
+/// The instance, checked to be a DNS label (exit 2 otherwise).
+fn instance(profile: &Profile) -> Result<Instance, Failure> {
+    profile.instance().map_err(Failure::input)?.ok_or_else(|| {
         Failure::input(
             "no instance: pass --instance, set VDR_INSTANCE, or put `instance` in the profile",
         )
@@ -79,12 +99,17 @@ fn impersonation_request(
     Ok(request)
 }
 
-pub(crate) fn impersonation_token(args: &ImpersonationArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) fn impersonation_token(
+    args: &ImpersonationArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
     let profile = profile(
         &args.credentials,
         Api::Impersonation,
         args.instance.as_deref(),
         None,
+        secrets,
     )?;
     let request = impersonation_request(args, &profile)?;
     let credentials = profile
@@ -97,8 +122,12 @@ pub(crate) fn impersonation_token(args: &ImpersonationArgs, backend: &dyn Backen
     Ok(())
 }
 
-pub(crate) fn management_token(args: &ManagementArgs, backend: &dyn Backend) -> Outcome {
-    let profile = profile(&args.credentials, Api::Management, None, None)?;
+pub(crate) fn management_token(
+    args: &ManagementArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
+    let profile = profile(&args.credentials, Api::Management, None, None, secrets)?;
     let mut extra = Map::new();
     for claim in &args.claims {
         let (name, json) = claim
@@ -130,8 +159,11 @@ pub(crate) fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
         return Ok(None);
     };
     let text = match data.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::input(format!("cannot read {path}: {e}")))?,
+        Some(path) => {
+            let bytes = crate::input::file_limited(path.as_ref(), crate::input::BODY_LIMIT)?;
+            String::from_utf8(bytes)
+                .map_err(|_| Failure::input(format!("{path} is not UTF-8 text")))?
+        }
         None => data.to_owned(),
     };
     serde_json::from_str(&text)
@@ -139,13 +171,18 @@ pub(crate) fn body(data: Option<&str>) -> Result<Option<Value>, Failure> {
         .map_err(|e| Failure::input(format!("--data is not JSON: {e}")))
 }
 
-pub(crate) async fn request(args: &VdrRequestArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) async fn request(
+    args: &VdrRequestArgs,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Outcome {
     let imp = &args.impersonation;
     let profile = profile(
         &imp.credentials,
         Api::Impersonation,
         imp.instance.as_deref(),
         args.base_url.as_deref(),
+        secrets,
     )?;
     let request = impersonation_request(imp, &profile)?;
     let method = method(&args.method)?;

@@ -34,6 +34,26 @@ fn bearer_stdin(args: &[&str], dir: &Path, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Like `bearer_stdin` with any bytes; the child may stop reading early
+/// (a refused oversized input), so a broken pipe while writing is expected.
+fn bearer_stdin_bytes(args: &[&str], dir: &Path, stdin: Vec<u8>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -124,6 +144,95 @@ fn keygen_writes_openssl_layout_with_private_mode_0600_and_refuses_to_overwrite(
         std::fs::read_to_string(dir.path().join("k.pem")).unwrap(),
         private
     );
+}
+
+/// Every entry of a folder, sorted (temporary files would show up here).
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_force_replaces_a_symlink_and_leaves_its_target_alone() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("victim.txt");
+    std::fs::write(&target, "do not touch\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    symlink(&target, dir.path().join("k.pem")).unwrap();
+    symlink(&target, dir.path().join("k.pub.pem")).unwrap();
+    ok(&keygen(dir.path(), "ES256", &["--force"]));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "do not touch\n");
+    assert_eq!(mode(&target), 0o644);
+    let private = dir.path().join("k.pem");
+    assert!(std::fs::symlink_metadata(&private).unwrap().is_file());
+    assert_eq!(mode(&private), 0o600);
+    assert!(
+        std::fs::read_to_string(&private)
+            .unwrap()
+            .starts_with("-----BEGIN EC PRIVATE KEY-----")
+    );
+    assert_eq!(entries(dir.path()), ["k.pem", "k.pub.pem", "victim.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_force_over_a_0644_file_leaves_0600_and_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("k.pem");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(&keygen(dir.path(), "ES256", &["--force"]));
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(&dir.path().join("k.pub.pem")), 0o644);
+    assert_eq!(entries(dir.path()), ["k.pem", "k.pub.pem"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_without_force_refuses_a_dangling_symlink() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    symlink(dir.path().join("nowhere"), dir.path().join("k.pem")).unwrap();
+    let out = keygen(dir.path(), "ES256", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(
+        !dir.path().join("nowhere").exists(),
+        "written through the link"
+    );
+    assert_eq!(entries(dir.path()), ["k.pem"]);
+}
+
+#[test]
+fn keygen_that_cannot_write_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The public key's name is taken by a folder, which is never replaced.
+    std::fs::create_dir(dir.path().join("k.pub.pem")).unwrap();
+    let out = keygen(dir.path(), "ES256", &["--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("k.pub.pem"), "{}", stderr(&out));
+    let left: Vec<String> = entries(dir.path())
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -451,6 +560,292 @@ fn bench_prints_a_table_with_ratios_to_the_raw_signature() {
     assert_eq!(out.status.code(), Some(2));
     let out = bearer(&["bench", "--seconds", "0"], dir.path());
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A valid token followed by whitespace: exactly 1 MiB in all is read, more is refused.
+#[test]
+fn stdin_beyond_the_limit_is_an_error_not_a_cut() {
+    const LIMIT: usize = 1 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let padded = |total: usize| {
+        let mut bytes = token.clone().into_bytes();
+        bytes.resize(total, b'\n');
+        bytes
+    };
+    for command in [
+        &["verify", "--key", "k.pub.pem", "--aud", "acme"][..],
+        &["inspect"][..],
+    ] {
+        let out = bearer_stdin_bytes(command, dir.path(), padded(LIMIT));
+        ok(&out);
+        for total in [LIMIT + 1, 2 * LIMIT + 7] {
+            let out = bearer_stdin_bytes(command, dir.path(), padded(total));
+            assert_eq!(out.status.code(), Some(2), "{command:?} {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("larger than the limit of 1048576 bytes"),
+                "{}",
+                stderr(&out)
+            );
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        }
+    }
+}
+
+/// A key file beyond the file limit is refused with the limit named, not cut.
+#[test]
+fn key_files_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let mut key = std::fs::read(dir.path().join("k.pub.pem")).unwrap();
+    key.resize((1 << 20) + 1, b'\n');
+    std::fs::write(dir.path().join("big.pem"), &key).unwrap();
+    let out = bearer(&["verify", "--key", "big.pem", &token], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("big.pem is larger than the limit"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.path().join("body.json"), vec![b' '; (16 << 20) + 1]).unwrap();
+    let out = bearer(
+        &[
+            "vdr",
+            "request",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--method",
+            "POST",
+            "assets",
+            "--data",
+            "@body.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("body.json is larger than the limit"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--instance` (and `VDR_INSTANCE`, and the profile's `instance`) must be
+/// one DNS label; anything else is refused before a token is minted or a
+/// request sent. Uppercase is refused with the lowercase form suggested.
+#[test]
+fn instances_that_are_not_dns_labels_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let base = [
+        "--key", "k.pem", "--issuer", "i", "--cid", "c", "--user", "1",
+    ];
+    for (instance, expected) in [
+        ("127.0.0.2:18081#", "'.' is not allowed"),
+        ("acme:18081#", "':' is not allowed"),
+        ("acme.evil.example", "'.' is not allowed"),
+        ("evil.example/", "'.' is not allowed"),
+        ("-acme", "start or end"),
+        ("Acme", "write it in lowercase: \"acme\""),
+        ("", "empty"),
+    ] {
+        for command in [
+            &["vdr", "token", "impersonation"][..],
+            &["vdr", "request"][..],
+        ] {
+            let mut args = command.to_vec();
+            args.extend_from_slice(&base);
+            let flag = format!("--instance={instance}");
+            args.push(&flag);
+            if command[1] == "request" {
+                args.push("me");
+            }
+            let out = bearer(&args, dir.path());
+            assert_eq!(out.status.code(), Some(2), "{instance:?} {}", stderr(&out));
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+            assert!(
+                stderr(&out).contains("invalid instance name") && stderr(&out).contains(expected),
+                "{instance:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let mut args = vec!["vdr", "token", "impersonation"];
+    args.extend_from_slice(&base);
+    let out = Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(&args)
+        .current_dir(dir.path())
+        .env("VDR_INSTANCE", "127.0.0.2:18081#")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid instance name"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `bearer` with extra environment variables.
+fn bearer_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bearer"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("VDR_ISSUER")
+        .env_remove("VDR_CID")
+        .env_remove("VDR_KEY")
+        .env_remove("VDR_INSTANCE")
+        .env_remove("BEARER_STRICT_PERMISSIONS");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// A private key, an issuer file or a profile holding an issuer that group
+/// or others can access: a warning naming the file, its mode and `chmod 600`;
+/// with `--strict-permissions` or `BEARER_STRICT_PERMISSIONS=1`, exit 2.
+#[cfg(unix)]
+#[test]
+fn secret_files_open_to_others_warn_or_are_refused_when_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    std::fs::write(dir.path().join("issuer.txt"), "the-issuer\n").unwrap();
+    chmod(&dir.path().join("issuer.txt"), 0o600);
+    let token = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "vdr",
+            "token",
+            "impersonation",
+            "--key",
+            "k.pem",
+            "--issuer-file",
+            "issuer.txt",
+            "--cid",
+            "c",
+            "--instance",
+            "acme",
+            "--user",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        bearer_env(&args, dir.path(), env)
+    };
+    // Owner-only files: silence.
+    let out = token(&[], &[]);
+    ok(&out);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let out = token(&["--strict-permissions"], &[]);
+    ok(&out);
+
+    for (file, mode, what) in [
+        ("k.pem", 0o644, "private key"),
+        ("k.pem", 0o640, "private key"),
+        ("k.pem", 0o604, "private key"),
+        ("k.pem", 0o620, "private key"),
+        ("issuer.txt", 0o644, "issuer file"),
+    ] {
+        chmod(&dir.path().join(file), mode);
+        let out = token(&[], &[]);
+        ok(&out);
+        assert!(!stdout(&out).is_empty());
+        let text = stderr(&out);
+        assert!(text.starts_with("warning: "), "{text}");
+        for part in [file, what, &format!("{mode:04o}"), "chmod 600"] {
+            assert!(text.contains(part), "{part:?} missing: {text}");
+        }
+        for (extra, env) in [
+            (&["--strict-permissions"][..], &[][..]),
+            (&[][..], &[("BEARER_STRICT_PERMISSIONS", "1")][..]),
+        ] {
+            let out = token(extra, env);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{file} {mode:o}: {}",
+                stderr(&out)
+            );
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+            let text = stderr(&out);
+            assert!(text.starts_with("error: "), "{text}");
+            assert!(text.contains(file) && text.contains("chmod 600"), "{text}");
+        }
+        let out = token(&[], &[("BEARER_STRICT_PERMISSIONS", "0")]);
+        ok(&out);
+        chmod(&dir.path().join(file), 0o600);
+    }
+
+    // The management token reads the same kind of key.
+    chmod(&dir.path().join("k.pem"), 0o644);
+    let out = bearer_env(
+        &[
+            "--strict-permissions",
+            "vdr",
+            "token",
+            "management",
+            "--key",
+            "k.pem",
+            "--issuer",
+            "i",
+            "--cid",
+            "c",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    chmod(&dir.path().join("k.pem"), 0o600);
+
+    // A profile with an inline issuer is a secret too; one without is not.
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[impersonation]\nkey = \"k.pem\"\nissuer = \"inline\"\ncid = \"c\"\n",
+    )
+    .unwrap();
+    chmod(&dir.path().join("vdr.toml"), 0o644);
+    let profile = [
+        "vdr",
+        "token",
+        "impersonation",
+        "--profile",
+        "vdr.toml",
+        "--user",
+        "1",
+    ];
+    let out = bearer_env(&profile, dir.path(), &[]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("vdr.toml") && stderr(&out).contains("0644"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[impersonation]\nkey = \"k.pem\"\nissuer_file = \"issuer.txt\"\ncid = \"c\"\n",
+    )
+    .unwrap();
+    let out = bearer_env(&profile, dir.path(), &[("BEARER_STRICT_PERMISSIONS", "1")]);
+    ok(&out);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
 /// Keys for every algorithm: a key pair from `bearer keygen`, or an `oct` JWK.

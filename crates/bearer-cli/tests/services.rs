@@ -236,6 +236,14 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let creds = dir.path().join("creds");
+    // Left by an earlier run, or planted, with a mode others can read.
+    std::fs::create_dir(&creds).unwrap();
+    #[cfg(unix)]
+    for old in ["imp-api-private.pem", "clearance-connection.json"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(creds.join(old), "old").unwrap();
+        std::fs::set_permissions(creds.join(old), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
         .args(["sandbox", "--dir"])
         .arg(&creds)
@@ -267,6 +275,28 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
     ] {
         assert!(creds.join(file).exists(), "{file} missing");
     }
+    #[cfg(unix)]
+    for private in [
+        "imp-api-private.pem",
+        "mgt-api-private.pem",
+        "mgt-api-issuer.txt",
+        "clearance-connection.json",
+        "sandbox-secret.txt",
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(creds.join(private))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{private}");
+    }
+    assert!(text.contains("sandbox-secret.txt"), "{text}");
+    let leftovers: Vec<String> = std::fs::read_dir(&creds)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     // The profile it wrote works with the CLI while the stand-ins run.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
         .args(["vdr", "request", "--profile"])
@@ -287,6 +317,115 @@ fn sandbox_writes_credentials_prints_commands_and_stops_on_ctrl_c() {
 
 fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `clearance token --json` prints the STS's own `expires_in` (not what is
+/// left of it when the answer is printed), whatever the figure and however
+/// the STS wrote it, and `expires_at` counted from the request.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearance_token_json_prints_expires_in_as_the_sts_sent_it() {
+    use sandbox::clearance::{ClearanceSandbox, ExpiresInStyle};
+    for (secs, style) in [
+        (3600, ExpiresInStyle::Number),
+        (7200, ExpiresInStyle::String),
+        (61, ExpiresInStyle::Number),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let sts = ClearanceSandbox::builder()
+            .expires_in(std::time::Duration::from_secs(secs))
+            .expires_in_style(style)
+            .start()
+            .await
+            .unwrap();
+        let principal = sts.generate_principal("tenant-x").unwrap();
+        principal
+            .write_to(&dir.path().join("connection.json"))
+            .unwrap();
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let out = bearer(
+            args(&[
+                "clearance",
+                "token",
+                "--connection-file",
+                "connection.json",
+                "--json",
+            ]),
+            dir.path(),
+        )
+        .await;
+        let after = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["expires_in"], secs, "{style:?}: {json}");
+        let at = time::OffsetDateTime::parse(
+            json["expires_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+        .unix_timestamp() as u64;
+        assert!(
+            (before + secs..=after + secs).contains(&at),
+            "{before} {at} {after}: {json}"
+        );
+        sts.shutdown().await.unwrap();
+    }
+}
+
+/// The connection file holds the principal's private key: open to others it
+/// is warned about (file, mode, `chmod 600`), or refused with exit 2 when strict.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_file_open_to_others_is_warned_about_or_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let running = sandboxes(dir.path()).await;
+    let file = "clearance-connection.json";
+    let out = bearer(
+        args(&[
+            "--strict-permissions",
+            "clearance",
+            "assertion",
+            "--connection-file",
+            file,
+        ]),
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    std::fs::set_permissions(
+        dir.path().join(file),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    for command in [&["assertion"][..], &["token"][..]] {
+        let mut list = vec!["clearance"];
+        list.extend_from_slice(command);
+        list.extend_from_slice(&["--connection-file", file]);
+        let out = bearer(args(&list), dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let warning = text(&out.stderr);
+        for part in ["warning: ", file, "connection file", "0644", "chmod 600"] {
+            assert!(warning.contains(part), "{part:?}: {warning}");
+        }
+        let mut strict = vec!["--strict-permissions"];
+        strict.extend_from_slice(&list);
+        let out = bearer(args(&strict), dir.path()).await;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        assert!(
+            text(&out.stderr).contains("chmod 600"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    running.shutdown().await.unwrap();
 }
 
 /// Every proxy variable names a listener on another loopback address: plain

@@ -50,7 +50,10 @@ pub use documents::{AccessPolicy, Case, Evidence, Principal, Resource};
 pub use error::{Error, Result};
 pub use reqwest::{Method, StatusCode};
 pub use service::Service;
-pub use sts::{Expiry, JWT_BEARER_GRANT_TYPE, StsTokenSource, TokenRequestEncoding, TokenResponse};
+pub use sts::{
+    Expiry, FetchedToken, JWT_BEARER_GRANT_TYPE, StsTokenSource, TokenRequestEncoding,
+    TokenResponse,
+};
 
 /// `User-Agent` of every request.
 pub(crate) const USER_AGENT: &str = concat!("clearance-client/", env!("CARGO_PKG_VERSION"));

@@ -172,6 +172,16 @@ impl TokenResponse {
         self.expiry
     }
 
+    /// `expires_in` as the STS sent it (a number or a numeric string, in
+    /// whole seconds; a fraction is dropped); `None` when the response had
+    /// none and the expiry came from the access token's `exp`.
+    pub fn expires_in(&self) -> Option<Duration> {
+        match self.expiry {
+            Expiry::ExpiresIn(lifetime) => Some(lifetime),
+            Expiry::AccessTokenExp(_) => None,
+        }
+    }
+
     /// When the token expires, for a request sent at `sent_at` (`expires_in`
     /// is counted from then, which errs on the early side).
     pub fn expires_at(&self, sent_at: SystemTime) -> SystemTime {
@@ -185,6 +195,36 @@ impl TokenResponse {
     pub fn into_issued(self, sent_at: SystemTime) -> IssuedToken {
         let expires_at = self.expires_at(sent_at);
         IssuedToken::new(self.access_token, expires_at)
+    }
+}
+
+/// An access token as the STS answered, with the moment the request was sent.
+/// `Debug` redacts the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedToken {
+    response: TokenResponse,
+    sent_at: SystemTime,
+}
+
+impl FetchedToken {
+    /// The parsed answer: the token, `token_type` and `expires_in` as sent.
+    pub fn response(&self) -> &TokenResponse {
+        &self.response
+    }
+
+    /// When the token request was sent (by the source's clock).
+    pub fn sent_at(&self) -> SystemTime {
+        self.sent_at
+    }
+
+    /// When the token expires: `sent_at` + `expires_in`, or the token's `exp`.
+    pub fn expires_at(&self) -> SystemTime {
+        self.response.expires_at(self.sent_at)
+    }
+
+    /// The token and its expiry, as the token cache takes them.
+    pub fn into_issued(self) -> IssuedToken {
+        self.response.into_issued(self.sent_at)
     }
 }
 
@@ -409,6 +449,19 @@ impl StsTokenSource {
     /// [`Error::StsUnavailable`] (holding the last failure) once every round
     /// failed; [`Error::Assertion`]/[`Error::Randomness`] if signing failed.
     pub async fn request_token(&self) -> Result<IssuedToken> {
+        self.request_token_response()
+            .await
+            .map(FetchedToken::into_issued)
+    }
+
+    /// Like [`request_token`](Self::request_token), keeping the STS's answer
+    /// as it was sent ([`TokenResponse`]: `expires_in`, `token_type`) and
+    /// when the request was sent, from which the expiry is counted.
+    ///
+    /// # Errors
+    ///
+    /// As [`request_token`](Self::request_token).
+    pub async fn request_token_response(&self) -> Result<FetchedToken> {
         let mut attempts = 0;
         let mut last = None;
         for round in 0..self.rounds {
@@ -446,7 +499,7 @@ impl StsTokenSource {
         })
     }
 
-    async fn attempt(&self, endpoint: &Url) -> Result<IssuedToken> {
+    async fn attempt(&self, endpoint: &Url) -> Result<FetchedToken> {
         let sts = endpoint.as_str();
         let assertion = self.signer.sign()?;
         let client_id = self.signer.client_id();
@@ -485,7 +538,10 @@ impl StsTokenSource {
             response.body(),
             Some(&assertion),
         )?;
-        Ok(parsed.into_issued(sent_at))
+        Ok(FetchedToken {
+            response: parsed,
+            sent_at,
+        })
     }
 
     fn backoff(&self, round: u32) -> Duration {

@@ -35,6 +35,18 @@ async fn start(expires_in: u64, style: ExpiresInStyle) -> (ClearanceSandbox, Arc
     (sandbox, clock)
 }
 
+/// A segment of a compact token as JSON (base64ct + serde_json), for
+/// looking into access tokens the client itself treats as opaque.
+fn segment(token: &str, index: usize) -> Value {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let part = token.split('.').nth(index).unwrap();
+    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).unwrap()).unwrap()
+}
+
+fn payload(token: &str) -> Value {
+    segment(token, 1)
+}
+
 fn source(file: &ConnectionFile, clock: &Arc<dyn Clock>) -> StsTokenSource {
     StsTokenSource::new(file, default_backend())
         .unwrap()
@@ -62,12 +74,17 @@ async fn form_and_json_requests_both_get_tokens() {
             .await
             .unwrap_or_else(|e| panic!("{encoding:?}: {e}"));
         assert_eq!(issued.expires_at, clock.now() + Duration::from_secs(600));
-        // The access token is the sandbox's JWT for this client and tenant.
-        let claims = decode_unverified::<Map<String, Value>>(issued.token.as_str())
-            .unwrap()
-            .claims;
-        assert_eq!(claims.sub.as_deref(), Some("151@tenant123"));
-        assert_eq!(claims.extra["tid"], TENANT);
+        // The access token is the sandbox's JWT for this client and tenant
+        // (opaque to the client; read here for the test only).
+        let claims = payload(issued.token.as_str());
+        assert_eq!(
+            claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"],
+            "151@tenant123"
+        );
+        assert_eq!(
+            claims["http://schemas.genetec.com/ws/2016/03/identity/claims/tenantid"],
+            TENANT
+        );
     }
     let counters = sandbox.counters();
     assert_eq!(counters.token_requests, 2);
@@ -166,12 +183,17 @@ async fn without_expires_in_the_access_tokens_exp_is_used() {
         .request_token()
         .await
         .unwrap();
-    let exp = decode_unverified::<Map<String, Value>>(issued.token.as_str())
-        .unwrap()
-        .claims
-        .exp
-        .unwrap();
-    assert_eq!(issued.expires_at, exp.to_system_time());
+    // The sandbox's access tokens carry the vendor's URI `alg`.
+    let header = segment(issued.token.as_str(), 0);
+    assert_eq!(
+        header["alg"],
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+    );
+    let exp = payload(issued.token.as_str())["exp"].as_i64().unwrap();
+    assert_eq!(
+        issued.expires_at,
+        jwt_core::NumericDate::from_secs(exp).to_system_time()
+    );
     let lifetime = issued.expires_at.duration_since(clock.now()).unwrap();
     assert!(
         lifetime <= Duration::from_secs(450) && lifetime >= Duration::from_secs(449),
@@ -338,6 +360,31 @@ async fn a_hanging_sts_times_out_and_the_next_address_answers() {
         .unwrap();
     assert!(!issued.token.is_empty());
     assert_eq!(sandbox.counters().tokens_issued, 1);
+}
+
+/// The STS's `expires_in` is kept as it was sent (number or string), next to
+/// the moment the request went out; the expiry is counted from that moment.
+#[tokio::test(start_paused = true)]
+async fn the_response_keeps_expires_in_as_the_sts_sent_it() {
+    for (secs, style) in [
+        (3600, ExpiresInStyle::Number),
+        (1234, ExpiresInStyle::String),
+        (7, ExpiresInStyle::Number),
+    ] {
+        let (sandbox, clock) = start(secs, style).await;
+        let before = clock.now();
+        let fetched = source(&sandbox_file(&sandbox), &clock)
+            .request_token_response()
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(3)).await;
+        let lifetime = Duration::from_secs(secs);
+        assert_eq!(fetched.response().expires_in(), Some(lifetime), "{style:?}");
+        assert_eq!(fetched.sent_at(), before);
+        assert_eq!(fetched.expires_at(), before + lifetime);
+        let issued = fetched.into_issued();
+        assert_eq!(issued.expires_at, before + lifetime);
+    }
 }
 
 /// An STS that answers with terminal escapes and echoes the assertion: the

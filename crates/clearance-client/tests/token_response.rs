@@ -207,3 +207,33 @@ fn debug_output_redacts_the_access_token() {
         ok(json!({"access_token": "very-secret-access-token", "expires_in": 60})).unwrap();
     assert!(!format!("{response:?}").contains("very-secret"));
 }
+
+/// A response without `expires_in` whose access token is shaped like the
+/// vendor's (header `alg` the XML-DSig RS512 URI, which is no JOSE name):
+/// the expiry still comes from the token's `exp`.
+#[test]
+fn without_expires_in_an_access_token_with_the_uri_alg_gives_its_exp() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let header = json!({
+        "alg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        "kid": "71E83D048621184E318CD051DA038AF46245A922",
+        "typ": "JWT",
+    });
+    let claims = json!({
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name": "151@tenant123",
+        "iat": 1_504_637_586, "nbf": 1_504_636_686, "exp": 1_504_680_786,
+        "iss": "https://clearance-a-sts.geneteccloud.com/connect", "aud": "client",
+    });
+    let encode = |v: &serde_json::Value| Base64UrlUnpadded::encode_string(v.to_string().as_bytes());
+    let token = format!(
+        "{}.{}.{}",
+        encode(&header),
+        encode(&claims),
+        Base64UrlUnpadded::encode_string(&[7u8; 256])
+    );
+    let response = ok(json!({"access_token": token, "token_type": "Bearer"})).unwrap();
+    let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_680_786);
+    assert_eq!(response.expiry(), Expiry::AccessTokenExp(exp));
+    assert_eq!(response.expires_in(), None);
+    assert_eq!(response.expires_at(SystemTime::UNIX_EPOCH), exp);
+}

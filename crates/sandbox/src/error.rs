@@ -56,7 +56,11 @@ pub enum Error {
     Random(String),
 
     /// A credential file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error(transparent)]
+    File(#[from] secret_file::Error),
+
+    /// A credential folder could not be created.
+    #[error("cannot write {}: {source}", path.display())]
     Write {
         /// The file.
         path: PathBuf,

@@ -8,8 +8,10 @@
 //!
 //! Both take a [`jwt_core::Clock`] so tests control "now", count what they
 //! serve and refuse, inject faults on demand ([`Fault`]), and stop cleanly on
-//! `shutdown().await` or when dropped. [`run_both`] runs both until Ctrl-C and
-//! writes demo credentials into a directory.
+//! `shutdown().await` or when dropped. Their `/_sandbox` control hooks need
+//! the run's [`ControlSecret`] in the [`CONTROL_SECRET_HEADER`] header.
+//! [`run_both`] runs both until Ctrl-C and writes demo credentials and that
+//! secret into a directory.
 //!
 //! This crate depends on `jwt-core` only, never on the client crates, so the
 //! clients are tested against code they do not share.
@@ -17,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod clearance;
+mod control;
 mod error;
 mod faults;
 mod run;
@@ -25,6 +28,9 @@ mod trace;
 mod util;
 pub mod vdr;
 
+pub use control::{CONTROL_SECRET_HEADER, ControlSecret};
 pub use error::{Error, Result};
 pub use faults::Fault;
-pub use run::{DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both};
+pub use run::{
+    CONTROL_SECRET_FILE, DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both,
+};

@@ -3,13 +3,16 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use crate::Result;
 use crate::clearance::ClearanceSandbox;
 use crate::util::write_file;
 use crate::vdr::{ClientKind, VdrSandbox};
+use crate::{ControlSecret, Result};
 
 /// The instance name [`start_both`] gives the VDR stand-in.
 pub const DEMO_INSTANCE: &str = "sandbox";
+/// The file in the credentials folder holding the control secret of the
+/// `/_sandbox` hooks (send it as `X-Sandbox-Secret`).
+pub const CONTROL_SECRET_FILE: &str = "sandbox-secret.txt";
 /// The tenant [`start_both`] creates in the Clearance stand-in.
 pub const DEMO_TENANT: &str = "sandbox-tenant";
 
@@ -23,7 +26,8 @@ pub struct RunningSandboxes {
     /// Every file written, in order: VDR management then impersonation
     /// (`*-private.pem`, `*-public.pem`, `*-issuer.txt`, `*-cid.txt`), the
     /// VDR base URL and instance (`vdr-base-url.txt`, `vdr-instance.txt`),
-    /// then `clearance-connection.json`.
+    /// then `clearance-connection.json`, then `sandbox-secret.txt` (the
+    /// control secret both stand-ins' `/_sandbox` hooks require, mode 0600).
     pub files: Vec<PathBuf>,
 }
 
@@ -38,19 +42,22 @@ impl RunningSandboxes {
 
 /// Starts both stand-ins on the given addresses (port 0 for any), generates
 /// a management and an impersonation client and a Clearance service
-/// principal, and writes their credentials into `dir` (created if missing;
-/// private files mode 0600 on Unix).
+/// principal, and writes their credentials and the shared control secret
+/// into `dir` (created if missing; private files mode 0600 on Unix).
 pub async fn start_both(
     dir: &Path,
     vdr_addr: SocketAddr,
     clearance_addr: SocketAddr,
 ) -> Result<RunningSandboxes> {
+    let secret = ControlSecret::generate()?;
     let vdr = VdrSandbox::builder()
+        .control_secret(secret.clone())
         .instance(DEMO_INSTANCE)
         .bind(vdr_addr)
         .start()
         .await?;
     let clearance = ClearanceSandbox::builder()
+        .control_secret(secret.clone())
         .bind(clearance_addr)
         .start()
         .await?;
@@ -69,6 +76,9 @@ pub async fn start_both(
     let principal = clearance.generate_principal(DEMO_TENANT)?;
     let path = dir.join("clearance-connection.json");
     principal.write_to(&path)?;
+    files.push(path);
+    let path = dir.join(CONTROL_SECRET_FILE);
+    write_file(&path, secret.expose().as_bytes(), true)?;
     files.push(path);
     tracing::info!(
         vdr = %vdr.base_url(),

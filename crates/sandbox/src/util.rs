@@ -87,24 +87,15 @@ pub(crate) fn json(status: StatusCode, body: serde_json::Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Writes a file; `private` files are readable by their owner only (Unix).
+/// Writes a credential file atomically, replacing what is there (every run
+/// makes fresh credentials): `private` files mode 0600, the others 0644.
 pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let fail = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
+    let access = if private {
+        secret_file::Access::Private
+    } else {
+        secret_file::Access::Public
     };
-    let mut file = options.open(path).map_err(fail)?;
-    file.write_all(contents).map_err(fail)?;
+    secret_file::write(path, contents, access, secret_file::Existing::Replace)?;
     Ok(())
 }
 

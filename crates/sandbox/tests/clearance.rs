@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jwt_core::{
-    Algorithm, Encoder, Header, Jwk, KeySpec, ManualClock, NumericDate, PrivateKey,
-    decode_unverified, default_backend,
+    Algorithm, Encoder, Header, Jwk, KeySpec, ManualClock, NumericDate, PrivateKey, default_backend,
 };
 use reqwest::StatusCode;
 use sandbox::Fault;
@@ -134,6 +133,20 @@ impl Env {
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.api(reqwest::Method::GET, path, Some(token)).await
     }
+}
+
+const NAME_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+const TENANT_CLAIM: &str = "http://schemas.genetec.com/ws/2016/03/identity/claims/tenantid";
+
+/// Header and claims of a compact token as JSON, read with base64ct and
+/// serde_json (jwt-core's decoders refuse the access tokens' URI `alg`).
+fn segments(token: &str) -> (Value, Value) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    let json =
+        |s: &str| serde_json::from_slice(&Base64UrlUnpadded::decode_vec(s).unwrap()).unwrap();
+    (json(parts[0]), json(parts[1]))
 }
 
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {
@@ -264,11 +277,11 @@ async fn a_form_token_request_gets_an_rfc6749_answer() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 300);
-    let token = decode_unverified::<Value>(body["access_token"].as_str().unwrap()).unwrap();
-    assert_eq!(token.header.alg, Algorithm::ES256);
-    assert_eq!(token.claims.sub.as_deref(), Some(env.client_id.as_str()));
-    assert_eq!(token.claims.exp, Some(NumericDate::from_secs(T + 300)));
-    assert_eq!(token.claims.extra["tid"], TENANT);
+    let (header, claims) = segments(body["access_token"].as_str().unwrap());
+    assert_eq!(header["alg"], sandbox::clearance::ACCESS_TOKEN_ALG);
+    assert_eq!(claims[NAME_CLAIM], env.client_id.as_str());
+    assert_eq!(claims["exp"], T + 300);
+    assert_eq!(claims[TENANT_CLAIM], TENANT);
     assert_eq!(env.sandbox.counters().tokens_issued, 1);
 }
 
@@ -305,8 +318,8 @@ async fn expires_in_can_be_a_string_or_absent() {
     let (status, body) = env.request_token(&env.claims()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.get("expires_in").is_none(), "{body}");
-    let token = decode_unverified::<Value>(body["access_token"].as_str().unwrap()).unwrap();
-    assert_eq!(token.claims.exp, Some(NumericDate::from_secs(T + 3600)));
+    let (_, claims) = segments(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["exp"], T + 3600);
 }
 
 // ---- the token endpoint: one test per rule ----
@@ -853,6 +866,10 @@ async fn api_rule_revoked_answers_401_once_per_token() {
     let response = env
         .http
         .post(format!("{}/_sandbox/revoke-tokens", env.sandbox.base_url()))
+        .header(
+            sandbox::CONTROL_SECRET_HEADER,
+            env.sandbox.control_secret().expose(),
+        )
         .send()
         .await
         .unwrap();
@@ -889,6 +906,10 @@ async fn counters_count_token_and_api_traffic() {
     let over_http: Value = env
         .http
         .get(format!("{}/_sandbox/counters", env.sandbox.base_url()))
+        .header(
+            sandbox::CONTROL_SECRET_HEADER,
+            env.sandbox.control_secret().expose(),
+        )
         .send()
         .await
         .unwrap()
@@ -1000,6 +1021,7 @@ async fn api_faults_injected_over_http_hit_only_api_requests() {
     let response = env
         .http
         .post(format!("{}/_sandbox/faults", env.sandbox.base_url()))
+        .header(sandbox::CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .json(&json!({"fault": "status", "status": 429, "retry_after": 1, "count": 2, "target": "api"}))
         .send()
         .await
@@ -1062,5 +1084,289 @@ async fn principal_generation_refuses_bad_tenants() {
     let env = env().await;
     for bad in ["", "a/b", "ten ant", "x@y"] {
         assert!(env.sandbox.generate_principal(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// Every hook needs the run's control secret: 401 without, 403 with a wrong
+/// one, and nothing changes (no token revoked, no fault queued).
+#[tokio::test]
+async fn hooks_refuse_requests_without_the_control_secret() {
+    let env = env().await;
+    let wrong = sandbox::ControlSecret::generate().unwrap();
+    let token = env.access_token().await;
+    let base = env.sandbox.base_url();
+    for secret in [None, Some(wrong.expose()), Some("x")] {
+        let expected = if secret.is_none() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let calls = [
+            env.http.get(format!("{base}/_sandbox/counters")),
+            env.http
+                .post(format!("{base}/_sandbox/faults"))
+                .json(&json!({"fault": "status", "status": 500, "count": 3, "target": "api"})),
+            env.http.delete(format!("{base}/_sandbox/faults")),
+            env.http.post(format!("{base}/_sandbox/revoke-tokens")),
+        ];
+        for call in calls {
+            let call = match secret {
+                Some(s) => call.header(sandbox::CONTROL_SECRET_HEADER, s),
+                None => call,
+            };
+            let response = call.send().await.unwrap();
+            assert_eq!(response.status(), expected);
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body.get("revoked").is_none() && body.get("pending").is_none(),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(
+        env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(env.sandbox.counters().api_faults, 0);
+}
+
+// ---- strictness of the token request (duplicates, aud, jti per client) ----
+
+async fn post_json(env: &Env, body: String) -> (StatusCode, Value) {
+    let response = env
+        .http
+        .post(env.token_url())
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+/// A JSON body naming a member twice is refused like a repeated form field,
+/// whichever member it is, with the same or another value, escaped or not.
+#[tokio::test]
+async fn sts_rule_duplicate_member_in_a_json_body() {
+    let env = env().await;
+    let grant = serde_json::to_string(JWT_BEARER_GRANT).unwrap();
+    let client = serde_json::to_string(&env.client_id).unwrap();
+    for (i, repeated) in [
+        r#""grant_type": GRANT"#,
+        r#""client_id": CLIENT"#,
+        r#""assertion": ASSERTION"#,
+        r#""assertion": "something else""#,
+        r#""\u0061ssertion": ASSERTION"#,
+        r#""client\u005fid": CLIENT"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let assertion = serde_json::to_string(&env.assertion(&env.claims())).unwrap();
+        let fill = |s: &str| {
+            s.replace("GRANT", &grant)
+                .replace("CLIENT", &client)
+                .replace("ASSERTION", &assertion)
+        };
+        let body = fill(&format!(
+            r#"{{"grant_type": GRANT, "client_id": CLIENT, "assertion": ASSERTION, {repeated}}}"#
+        ));
+        let (status, answer) = post_json(&env, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{i}: {answer}");
+        assert_eq!(answer["error"], "invalid_request", "{i}");
+        assert_eq!(answer["rule"], "duplicate_parameter", "{i}: {answer}");
+    }
+    // The same body without the repetition is fine.
+    let body = json!({
+        "grant_type": JWT_BEARER_GRANT,
+        "client_id": env.client_id,
+        "assertion": env.assertion(&env.claims()),
+    });
+    let (status, answer) = post_json(&env, body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// `aud` is optional (the vendor's examples send none); when present it must
+/// name this STS's token endpoint or base address.
+#[tokio::test]
+async fn sts_rule_aud_names_this_sts_when_present() {
+    let env = env().await;
+    let sts = env.sandbox.sts_url();
+    let endpoint = env.token_url();
+    for good in [
+        json!(endpoint),
+        json!(sts),
+        json!(format!("{endpoint}/")),
+        json!(["https://other.example/api", endpoint]),
+    ] {
+        let claims = with(env.claims(), "aud", good.clone());
+        let (status, body) = env.request_token(&claims).await;
+        assert_eq!(status, StatusCode::OK, "{good}: {body}");
+    }
+    for bad in [
+        json!(env.sandbox.api_url()),
+        json!("https://clearance-a-sts.geneteccloud.com/connect/token"),
+        json!(format!("{endpoint}x")),
+        json!(env.sandbox.base_url()),
+        json!(""),
+        json!(["https://other.example/connect/token"]),
+        json!([]),
+    ] {
+        let claims = with(env.claims(), "aud", bad.clone());
+        let (status, body) = env.request_token(&claims).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"], "invalid_grant", "{bad}");
+        assert_eq!(body["rule"], "aud", "{bad}: {body}");
+    }
+}
+
+/// Replay is per client: two principals may pick the same `jti`, one may not
+/// use it twice.
+#[tokio::test]
+async fn sts_rule_jti_replay_is_per_client() {
+    let env = env().await;
+    let other = env.sandbox.generate_principal("tenant456").unwrap();
+    let file = other.connection_file();
+    let jwk = Jwk::from_json(&file["ServicePrincipalKey"].to_string()).unwrap();
+    let key = PrivateKey::from_jwk(&jwk).unwrap();
+    let encoder = Encoder::new(default_backend().signer(Algorithm::RS256, &key).unwrap()).unwrap();
+    let other_id = other.client_id();
+    let other_claims = json!({
+        "iss": other_id, "sub": other_id, "iat": T, "nbf": T, "exp": T + 3600,
+        "jti": "shared-jti",
+    });
+    let mine = with(env.claims(), "jti", json!("shared-jti"));
+    assert_eq!(env.request_token(&mine).await.0, StatusCode::OK);
+    let other_assertion = encoder.encode(&other_claims).unwrap().into_string();
+    let other_request = |assertion: String| {
+        let other_id = other_id.clone();
+        let env = &env;
+        async move {
+            env.form(&[
+                ("grant_type", JWT_BEARER_GRANT),
+                ("client_id", &other_id),
+                ("assertion", &assertion),
+            ])
+            .await
+        }
+    };
+    let (status, body) = other_request(other_assertion.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = other_request(other_assertion).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["rule"], "jti_replay");
+    env.refused(&mine, "invalid_grant", "jti_replay").await;
+}
+
+// ---- the access tokens' shape ----
+
+/// Access tokens look like the vendor's: the XML-DSig RS512 URI as `alg`, a
+/// hex `kid`, `typ` JWT, WS-Federation claim names; the signature is RSA
+/// PKCS#1 v1.5 with SHA-512 (jwt-core's RS512 verifier accepts it under the
+/// sandbox's public key); and the document store takes them.
+#[tokio::test]
+async fn access_tokens_have_the_vendors_shape_and_verify_as_rs512() {
+    let env = env().await;
+    let token = env.access_token().await;
+    let (header, claims) = segments(&token);
+    let header = header.as_object().unwrap().clone();
+    assert_eq!(
+        header.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["alg", "kid", "typ"],
+        "{header:?}"
+    );
+    assert_eq!(
+        header["alg"],
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+    );
+    assert_eq!(header["typ"], "JWT");
+    let kid = header["kid"].as_str().unwrap();
+    assert_eq!(kid.len(), 40, "{kid}");
+    assert!(
+        kid.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()),
+        "{kid}"
+    );
+    assert_eq!(Some(kid), env.sandbox.access_token_kid());
+    for (name, expected) in [
+        (NAME_CLAIM, json!(env.client_id)),
+        (TENANT_CLAIM, json!(TENANT)),
+        (
+            "http://schemas.genetec.com/ws/2016/03/identity/claims/primaryid",
+            json!("151"),
+        ),
+        (
+            "http://schemas.genetec.com/ws/2016/03/identity/claims/primarytype",
+            json!("service"),
+        ),
+        ("iss", json!(env.sandbox.sts_url())),
+        ("aud", json!(env.sandbox.api_url())),
+        ("iat", json!(T)),
+        ("nbf", json!(T)),
+        ("exp", json!(T + 300)),
+    ] {
+        assert_eq!(claims[name], expected, "{name}: {claims}");
+    }
+    let kid_claim = &claims["http://schemas.genetec.com/ws/2016/03/identity/claims/primarykid"];
+    assert!(
+        kid_claim
+            .as_str()
+            .unwrap()
+            .starts_with("urn:service:tenant123:"),
+        "{claims}"
+    );
+
+    let public = env.sandbox.access_token_public_key().unwrap();
+    let verifier = default_backend()
+        .verifier(Algorithm::RS512, public)
+        .unwrap();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        Base64UrlUnpadded::decode_vec(signature).unwrap()
+    };
+    assert_eq!(signature.len(), 256);
+    verifier.verify(input.as_bytes(), &signature).unwrap();
+    // jwt-core's strict decoder refuses the URI alg, by design.
+    assert!(jwt_core::decode::<Value>(&token, &*verifier, &jwt_core::Validation::new()).is_err());
+    assert_eq!(
+        env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await.0,
+        StatusCode::OK
+    );
+}
+
+/// The document store takes nothing but that shape: the same claims under
+/// another `alg` spelling, a changed payload, or a token of another sandbox
+/// (same shape, other key) are all 401 `token`.
+#[tokio::test]
+async fn the_document_store_refuses_tokens_of_another_shape_or_key() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let env = env().await;
+    let token = env.access_token().await;
+    let (header, _) = segments(&token);
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut refused = Vec::new();
+    for alg in [
+        "RS512",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "none",
+        "HTTP://WWW.W3.ORG/2001/04/XMLDSIG-MORE#RSA-SHA512",
+    ] {
+        let mut forged = header.clone();
+        forged["alg"] = json!(alg);
+        parts[0] = Base64UrlUnpadded::encode_string(forged.to_string().as_bytes());
+        refused.push(parts.join("."));
+    }
+    let (_, mut claims) = segments(&token);
+    claims[TENANT_CLAIM] = json!("other-tenant");
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = Base64UrlUnpadded::encode_string(claims.to_string().as_bytes());
+    refused.push(parts.join("."));
+    let other = env_with(ClearanceSandbox::builder()).await;
+    refused.push(other.access_token().await);
+    for token in refused {
+        let (status, body) = env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["rule"], "token", "{body}");
     }
 }

@@ -9,8 +9,8 @@ use jwt_core::{
     PrivateKeyFormat, default_backend,
 };
 use reqwest::{Method, StatusCode};
-use sandbox::Fault;
 use sandbox::vdr::{ClientKind, ClientRegistration, VdrSandbox};
+use sandbox::{CONTROL_SECRET_HEADER, Fault};
 use serde_json::{Value, json};
 
 const T: i64 = 1_750_000_000;
@@ -269,7 +269,13 @@ async fn rule_client_revoked_through_the_http_hook() {
             .replace('+', "%2B")
             .replace('=', "%3D")
     );
-    let response = env.http.post(url).send().await.unwrap();
+    let response = env
+        .http
+        .post(url)
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     env.refused(&env.imp.claims(), "client_revoked").await;
 }
@@ -614,6 +620,7 @@ async fn counters_count_requests_and_rejections_by_rule() {
     let over_http: Value = env
         .http
         .get(env.url("/_sandbox/counters"))
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .send()
         .await
         .unwrap()
@@ -672,6 +679,7 @@ async fn fault_injected_over_http_and_cleared() {
     let response = env
         .http
         .post(env.url("/_sandbox/faults"))
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .json(&json!({"fault": "status", "status": 503, "retry_after": 9, "count": 3}))
         .send()
         .await
@@ -689,6 +697,7 @@ async fn fault_injected_over_http_and_cleared() {
     let response = env
         .http
         .delete(env.url("/_sandbox/faults"))
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .send()
         .await
         .unwrap();
@@ -698,6 +707,7 @@ async fn fault_injected_over_http_and_cleared() {
     let bad = env
         .http
         .post(env.url("/_sandbox/faults"))
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .json(&json!({"fault": "explode"}))
         .send()
         .await
@@ -892,4 +902,64 @@ async fn refusals_never_echo_the_issuer_or_the_token() {
     assert!(text.contains("max_lifetime"));
     assert!(!text.contains(&env.imp.issuer));
     assert!(!text.contains(&token));
+}
+
+/// Every hook needs the run's control secret: 401 without, 403 with a wrong
+/// one (another sandbox's), and nothing changes either way.
+#[tokio::test]
+async fn hooks_refuse_requests_without_the_control_secret() {
+    let env = env().await;
+    let other = VdrSandbox::builder().start().await.unwrap();
+    let wrong = other.control_secret().expose().to_owned();
+    let token = env.imp.token(&env.imp.claims());
+    env.sandbox.inject_fault(Fault::status(500), 1);
+    let cid = env
+        .imp
+        .cid
+        .replace('/', "%2F")
+        .replace('+', "%2B")
+        .replace('=', "%3D");
+    let revoke = format!("/_sandbox/clients/{cid}/revoke");
+    for secret in [None, Some(wrong.as_str()), Some("")] {
+        let expected = if secret.is_none() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let calls = [
+            env.http.get(env.url("/_sandbox/counters")),
+            env.http
+                .post(env.url("/_sandbox/faults"))
+                .json(&json!({"fault": "status", "status": 503, "count": 5})),
+            env.http.delete(env.url("/_sandbox/faults")),
+            env.http.post(env.url(&revoke)),
+        ];
+        for call in calls {
+            let call = match secret {
+                Some(s) => call.header(CONTROL_SECRET_HEADER, s),
+                None => call,
+            };
+            let response = call.send().await.unwrap();
+            assert_eq!(response.status(), expected);
+            let body: Value = response.json().await.unwrap();
+            assert!(body.get("requests").is_none(), "{body}");
+        }
+    }
+    // The one queued fault is still there, no other was queued, the client still works.
+    assert_eq!(env.sandbox.pending_faults(), 1);
+    assert_eq!(
+        env.get("/api/v2/me", &token).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(env.get("/api/v2/me", &token).await.0, StatusCode::OK);
+    // With the secret, the same hook works.
+    let response = env
+        .http
+        .post(env.url(&revoke))
+        .header(CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    env.refused(&env.imp.claims(), "client_revoked").await;
 }

@@ -109,12 +109,14 @@ impl VdrClientBuilder {
         self
     }
 
-    /// Builds the client; fails on a bad base URL or TLS set-up.
+    /// Builds the client; fails on an instance name that is not a DNS label
+    /// ([`Error::InvalidInstance`]), a bad base URL or TLS set-up.
     pub fn build(self) -> Result<VdrClient, Error> {
+        let instance = crate::Instance::new(&self.instance)?;
         let base = self
             .base_url
             .clone()
-            .unwrap_or_else(|| format!("https://{}.vdr.secureworks.com", self.instance));
+            .unwrap_or_else(|| instance.default_base_url());
         let api_base = ApiBase::parse(&base)?.nest(API_ROOT)?;
         let has = |c: &Option<Credentials>| c.is_some();
         let (has_impersonation, has_management) = (has(&self.impersonation), has(&self.management));

@@ -254,7 +254,8 @@ impl Credentials {
         }
     }
 
-    /// Mints an impersonation token valid from `now` for `request.ttl`.
+    /// Mints an impersonation token valid from `now` for `request.ttl`; the
+    /// instance must be a DNS label ([`Error::InvalidInstance`]).
     pub fn mint_impersonation(
         &self,
         request: &ImpersonationRequest,
@@ -262,6 +263,7 @@ impl Credentials {
     ) -> Result<MintedToken, Error> {
         self.expect(Api::Impersonation)?;
         check_ttl(request.ttl)?;
+        crate::Instance::new(&request.instance)?;
         let iat = NumericDate::from(now);
         let exp = iat.saturating_add(request.ttl.as_secs() as i64);
         let claims = ImpersonationClaims {

@@ -165,6 +165,18 @@ pub enum Error {
         needed: crate::Scope,
     },
 
+    /// An instance name that is not one DNS label.
+    #[error(
+        "invalid instance name {shown:?}: {reason}; an instance is the subdomain of \
+         https://<instance>.vdr.secureworks.com: 1-63 of a-z, 0-9 and '-', not starting or ending with '-'"
+    )]
+    InvalidInstance {
+        /// The input, shortened.
+        shown: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The base URL is not usable.
     #[error("invalid base URL {shown}: {problem}")]
     InvalidBaseUrl {

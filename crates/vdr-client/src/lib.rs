@@ -28,6 +28,7 @@
 mod client;
 mod credentials;
 mod error;
+mod instance;
 mod profile;
 mod scope;
 mod source;
@@ -38,6 +39,7 @@ pub use credentials::{
     es512_backend,
 };
 pub use error::Error;
+pub use instance::{INSTANCE_DOMAIN, Instance};
 pub use profile::{ApiProfile, Profile};
 pub use reqwest::Method;
 pub use scope::{Scope, Scopes, UserId};

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::{Api, Credentials, Error};
+use crate::{Api, Credentials, Error, Instance};
 
 /// One API's section of the profile.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
@@ -160,13 +160,17 @@ impl Profile {
         }
     }
 
-    /// The base URL: `base_url`, else `https://<instance>.vdr.secureworks.com`.
+    /// The instance, checked ([`Instance::new`]); `Ok(None)` when unset.
+    pub fn instance(&self) -> Result<Option<Instance>, Error> {
+        self.instance.as_deref().map(Instance::new).transpose()
+    }
+
+    /// The base URL: `base_url`, else `https://<instance>.vdr.secureworks.com`
+    /// when the instance is a valid name.
     pub fn base_url(&self) -> Option<String> {
-        self.base_url.clone().or_else(|| {
-            self.instance
-                .as_ref()
-                .map(|i| format!("https://{i}.vdr.secureworks.com"))
-        })
+        self.base_url
+            .clone()
+            .or_else(|| self.instance().ok().flatten().map(|i| i.default_base_url()))
     }
 
     /// Reads the key and issuer files of `api` and builds its credentials.

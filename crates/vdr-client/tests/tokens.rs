@@ -294,3 +294,23 @@ print("pyjwt ok", jwt.__version__)
     );
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("pyjwt ok"));
 }
+
+/// The instance becomes `aud`: one that is not a DNS label is refused before
+/// anything is signed, whoever builds the request.
+#[test]
+fn minting_refuses_an_instance_that_is_not_a_dns_label() {
+    let credentials = impersonation();
+    for bad in ["127.0.0.2:18081#", "acme.evil", "Acme", "-x", ""] {
+        let err = credentials
+            .mint_impersonation(&ImpersonationRequest::new(bad, UserId::new(1)), at(0))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInstance { .. }),
+            "{bad:?}: {err}"
+        );
+    }
+    let minted = credentials
+        .mint_impersonation(&ImpersonationRequest::new("acme-2", UserId::new(1)), at(0))
+        .unwrap();
+    assert_eq!(segments(minted.token.as_str()).1["aud"], "acme-2");
+}

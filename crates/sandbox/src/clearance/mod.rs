@@ -13,15 +13,23 @@
 //!   cases are PascalCase JSON with extra members such as `CustomFields`;
 //!   unknown ids are `404`. The seeded ids are [`SAMPLE_EVIDENCE_ID`] and
 //!   friends.
-//! - Test hooks (no authentication; loopback only) under `/_sandbox/`:
+//! - Test hooks (loopback only; every request needs the run's control secret in
+//!   `X-Sandbox-Secret`, see [`crate::ControlSecret`]) under `/_sandbox/`:
 //!   `GET /_sandbox/counters`, `POST /_sandbox/faults`
 //!   (`{"fault": …, "count": n, "target": "token" | "api"}`),
 //!   `DELETE /_sandbox/faults`, `POST /_sandbox/revoke-tokens`.
 //!
-//! Access tokens are ES256 JWTs signed by a key the sandbox makes at start:
-//! `iss` = the STS base URL, `sub` = `client_id`, `aud` = the API base URL,
-//! `tid` = the tenant, `iat`/`nbf`/`exp`, `jti`.
+//! Access tokens are shaped like the vendor's example: header
+//! `{"alg":"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512","kid":"<40 hex>","typ":"JWT"}`
+//! ([`ACCESS_TOKEN_ALG`]: RSA PKCS#1 v1.5 with SHA-512, signed by an RSA-2048
+//! key the sandbox makes at start), WS-Federation claim names
+//! (`…/identity/claims/name` = `client_id`, `…/claims/tenantid`,
+//! `…/claims/primaryid`, `…/claims/primarykid`, `…/claims/primarytype`), and
+//! `iss` = the STS base URL, `aud` = the API base URL, `iat`/`nbf`/`exp`, `jti`.
+//! The document store accepts exactly that `alg` and verifies the signature
+//! with jwt-core's RS512 verifier.
 
+mod access_token;
 mod principal;
 mod store;
 mod sts;
@@ -38,13 +46,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use jwt_core::{
-    Algorithm, Backend, Clock, Encoder, Jwk, KeySpec, PublicKey, SystemClock, Verifier,
-};
+use jwt_core::{Algorithm, Backend, Clock, Jwk, PublicKey, SystemClock, Verifier};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpSocket;
 use tokio::sync::watch;
 
+pub use access_token::ACCESS_TOKEN_ALG;
 pub use principal::GeneratedPrincipal;
 pub use store::{
     ApiRule, COMPLETED_RESOURCE_ID, RESTRICTED_CASE_ID, SAMPLE_CASE_ID, SAMPLE_EVIDENCE_ID,
@@ -52,6 +59,7 @@ pub use store::{
 };
 pub use sts::StsRule;
 
+use crate::ControlSecret;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
 use crate::util::{backend_for, json};
@@ -126,9 +134,11 @@ pub(crate) struct ClearanceState {
     pub(crate) expires_in_style: ExpiresInStyle,
     pub(crate) backend: &'static dyn Backend,
     pub(crate) principals: RwLock<HashMap<String, Principal>>,
-    pub(crate) seen_jti: Mutex<HashMap<String, i64>>,
-    pub(crate) token_encoder: Encoder,
-    pub(crate) token_verifier: Arc<dyn Verifier>,
+    /// Used assertion ids by (client_id, jti), until their `exp`.
+    pub(crate) seen_jti: Mutex<HashMap<(String, String), i64>>,
+    /// `None` only when no compiled backend can make an RSA key (ring alone):
+    /// then token requests answer 500.
+    pub(crate) access_keys: Option<access_token::AccessTokenKeys>,
     pub(crate) issued: Mutex<HashSet<String>>,
     pub(crate) revoked: Mutex<HashSet<String>>,
     pub(crate) counters: Mutex<ClearanceCounters>,
@@ -137,6 +147,7 @@ pub(crate) struct ClearanceState {
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) data: Mutex<HashMap<String, store::TenantData>>,
     pub(crate) next_principal: AtomicU64,
+    pub(crate) control_secret: ControlSecret,
 }
 
 impl ClearanceState {
@@ -213,6 +224,7 @@ pub struct ClearanceSandboxBuilder {
     expires_in_style: ExpiresInStyle,
     skew: u64,
     backend: Option<&'static dyn Backend>,
+    control_secret: Option<ControlSecret>,
 }
 
 impl Default for ClearanceSandboxBuilder {
@@ -224,6 +236,7 @@ impl Default for ClearanceSandboxBuilder {
             expires_in_style: ExpiresInStyle::Number,
             skew: DEFAULT_SKEW_SECS,
             backend: None,
+            control_secret: None,
         }
     }
 }
@@ -267,6 +280,12 @@ impl ClearanceSandboxBuilder {
         self
     }
 
+    /// The secret the `/_sandbox` hooks require. Default: a fresh one.
+    pub fn control_secret(mut self, secret: ControlSecret) -> Self {
+        self.control_secret = Some(secret);
+        self
+    }
+
     /// Binds the socket (and reserves a second, refusing "down" STS address)
     /// and starts serving.
     pub async fn start(self) -> Result<ClearanceSandbox> {
@@ -274,11 +293,22 @@ impl ClearanceSandboxBuilder {
             Some(b) => b,
             None => backend_for("the Clearance stand-in", Algorithm::RS256)?,
         };
-        let own = backend
-            .generate(KeySpec::Ec(jwt_core::Curve::P256))?
-            .with_kid("clearance-sandbox-sts");
-        let token_encoder = Encoder::new(backend.signer(Algorithm::ES256, &own)?)?;
-        let token_verifier = Arc::from(backend.verifier(Algorithm::ES256, &own.public_key()?)?);
+        let control_secret = match self.control_secret {
+            Some(secret) => secret,
+            None => ControlSecret::generate()?,
+        };
+        let rs512 = if backend.supports(Algorithm::RS512) {
+            backend
+        } else {
+            backend_for("the Clearance stand-in's access tokens", Algorithm::RS512)?
+        };
+        let access_keys = match principal::generate_rsa() {
+            Ok(key) => Some(access_token::AccessTokenKeys::new(rs512, &key)?),
+            Err(e) => {
+                tracing::warn!(error = %e, "no backend can make the STS's RSA key; token requests will fail");
+                None
+            }
+        };
 
         // A bound socket that never listens: connections to it are refused.
         let dead = TcpSocket::new_v4().map_err(Error::Serve)?;
@@ -305,8 +335,7 @@ impl ClearanceSandboxBuilder {
             backend,
             principals: RwLock::new(HashMap::new()),
             seen_jti: Mutex::new(HashMap::new()),
-            token_encoder,
-            token_verifier,
+            access_keys,
             issued: Mutex::new(HashSet::new()),
             revoked: Mutex::new(HashSet::new()),
             counters: Mutex::new(ClearanceCounters::default()),
@@ -315,6 +344,7 @@ impl ClearanceSandboxBuilder {
             shutdown: shutdown_rx,
             data: Mutex::new(HashMap::new()),
             next_principal: AtomicU64::new(151),
+            control_secret,
         });
         let server = Server::serve(listener, router(state.clone()), shutdown_tx)?;
         tracing::info!(%addr, backend = backend.name(), "Clearance sandbox listening");
@@ -331,7 +361,11 @@ fn router(state: Arc<ClearanceState>) -> Router {
         .route("/counters", axum::routing::get(hook_counters))
         .route("/faults", post(hook_inject).delete(hook_clear))
         .route("/revoke-tokens", post(hook_revoke))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.control_secret.clone(),
+            crate::control::require,
+        ));
     Router::new()
         .route("/connect/token", post(sts::token))
         .with_state(state.clone())
@@ -383,6 +417,23 @@ impl ClearanceSandbox {
     /// The document store and case service base, `http://127.0.0.1:<port>/api/v1`.
     pub fn api_url(&self) -> String {
         self.state.api_url.clone()
+    }
+
+    /// The public key access tokens are signed with (RS512), to verify them
+    /// independently; `None` in a build that cannot make RSA keys.
+    pub fn access_token_public_key(&self) -> Option<&PublicKey> {
+        self.state.access_keys.as_ref().map(|k| k.public_key())
+    }
+
+    /// The access tokens' header `kid` (40 upper-case hex digits).
+    pub fn access_token_kid(&self) -> Option<&str> {
+        self.state.access_keys.as_ref().map(|k| k.kid())
+    }
+
+    /// The secret every `/_sandbox` request must carry in
+    /// [`CONTROL_SECRET_HEADER`](crate::CONTROL_SECRET_HEADER).
+    pub fn control_secret(&self) -> &ControlSecret {
+        &self.state.control_secret
     }
 
     /// An STS base address on a loopback port that refuses connections, for

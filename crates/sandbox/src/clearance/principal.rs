@@ -129,7 +129,7 @@ struct ConnectionFile<'a> {
 }
 
 /// An RSA-2048 key from the first compiled backend that can make one.
-fn generate_rsa() -> Result<PrivateKey> {
+pub(super) fn generate_rsa() -> Result<PrivateKey> {
     let mut last = None;
     for backend in backends() {
         match backend.generate(KeySpec::Rsa { bits: 2048 }) {

@@ -9,9 +9,11 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwt_core::{Claims, NumericDate, Validation, decode};
-use serde::Serialize;
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
 
+use super::access_token::AccessExtra;
 use super::{ClearanceState, ExpiresInStyle, JWT_BEARER_GRANT, MAX_ASSERTION_LIFETIME_SECS};
 use crate::faults::{Applied, apply, lock};
 use crate::server::ConnControl;
@@ -27,7 +29,8 @@ pub enum StsRule {
     ContentType,
     /// `invalid_request` `body`: the body does not parse (or a JSON member is not a string).
     Body,
-    /// `invalid_request` `duplicate_parameter`: a parameter appears twice.
+    /// `invalid_request` `duplicate_parameter`: a parameter appears twice
+    /// (a form field, or a member of a JSON body, however it is escaped).
     DuplicateParameter,
     /// `invalid_request` `missing_parameter`: `grant_type`, `client_id` or `assertion` is missing.
     MissingParameter,
@@ -59,8 +62,12 @@ pub enum StsRule {
     NotYetValid,
     /// `invalid_grant` `max_lifetime`: `exp - iat` is over 3600 s plus skew, or not positive.
     Lifetime,
-    /// `invalid_grant` `jti_replay`: this `jti` was already used.
+    /// `invalid_grant` `jti_replay`: this client already used this `jti`
+    /// (another client may use the same value).
     Replay,
+    /// `invalid_grant` `aud`: an `aud` is present but names neither the token
+    /// endpoint (`…/connect/token`) nor the STS base address (`…/connect`).
+    Audience,
 }
 
 impl StsRule {
@@ -86,6 +93,7 @@ impl StsRule {
             Self::NotYetValid => "nbf",
             Self::Lifetime => "max_lifetime",
             Self::Replay => "jti_replay",
+            Self::Audience => "aud",
         }
     }
 
@@ -197,20 +205,22 @@ fn params(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, R
             }
         }
         "application/json" => {
-            let map: Map<String, Value> = serde_json::from_slice(body)
+            let Members(members) = serde_json::from_slice(body)
                 .map_err(|_| refuse(StsRule::Body, "the body is not a JSON object"))?;
-            for (name, value) in map {
-                match value {
-                    Value::String(s) => {
-                        out.insert(name, s);
-                    }
-                    _ => {
-                        return Err(refuse(
-                            StsRule::Body,
-                            format!("the member {:?} must be a string", short(&name)),
-                        ));
-                    }
+            for (name, value) in members {
+                let Value::String(value) = value else {
+                    return Err(refuse(
+                        StsRule::Body,
+                        format!("the member {:?} must be a string", short(&name)),
+                    ));
+                };
+                if out.contains_key(&name) {
+                    return Err(refuse(
+                        StsRule::DuplicateParameter,
+                        format!("the member {:?} appears more than once", short(&name)),
+                    ));
                 }
+                out.insert(name, value);
             }
         }
         _ => {
@@ -223,15 +233,35 @@ fn params(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, R
     Ok(out)
 }
 
-fn short(s: &str) -> String {
-    s.chars().take(32).collect()
+/// The members of a JSON object in document order, duplicates kept (a
+/// `serde_json::Map` would keep only the last of them). Names are compared
+/// after JSON unescaping, so `"a"` and `"\u0061"` are the same member.
+struct Members(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
-#[derive(Serialize)]
-struct AccessClaims {
-    tid: String,
-    client_id: String,
-    spid: String,
+fn short(s: &str) -> String {
+    s.chars().take(32).collect()
 }
 
 fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Response, Refusal> {
@@ -370,13 +400,33 @@ fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Res
             format!("exp - iat is {lifetime} s; at most {MAX_ASSERTION_LIFETIME_SECS} s allowed"),
         ));
     }
+    if let Some(aud) = &claims.aud {
+        let endpoint = format!("{}/token", state.sts_url);
+        let names_us = |a: &str| {
+            let a = a.strip_suffix('/').unwrap_or(a);
+            a == endpoint || a == state.sts_url
+        };
+        let ok = match aud {
+            jwt_core::Audience::One(a) => names_us(a),
+            jwt_core::Audience::Many(all) => all.iter().any(|a| names_us(a)),
+        };
+        if !ok {
+            return Err(refuse(
+                StsRule::Audience,
+                format!(
+                    "aud must name this STS: its token endpoint {endpoint} or its base address {}",
+                    state.sts_url
+                ),
+            ));
+        }
+    }
     if let Some(jti) = &claims.jti {
         let mut seen = lock(&state.seen_jti);
         seen.retain(|_, until| *until > now);
-        if seen.insert(jti.clone(), exp).is_some() {
+        if seen.insert((client_id.clone(), jti.clone()), exp).is_some() {
             return Err(refuse(
                 StsRule::Replay,
-                "this assertion (jti) was already used",
+                "this client already used this assertion (jti)",
             ));
         }
     }
@@ -387,19 +437,28 @@ fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Res
     let issued_at = NumericDate::from_secs(now);
     let access = Claims {
         iss: Some(state.sts_url.clone()),
-        sub: Some(client_id.clone()),
         aud: Some(state.api_url.clone().into()),
         iat: Some(issued_at),
         nbf: Some(issued_at),
         exp: Some(issued_at.saturating_add(lifetime)),
         jti: Some(jti.clone()),
-        extra: AccessClaims {
-            tid: tenant,
-            client_id: client_id.clone(),
-            spid: principal_id,
-        },
+        ..Claims::with_extra(AccessExtra {
+            name: client_id.clone(),
+            primary_kid: kid,
+            primary_id: principal_id,
+            primary_type: "service".to_owned(),
+            tenant_id: tenant,
+        })
     };
-    let token = match state.token_encoder.encode(&access) {
+    let minted = match &state.access_keys {
+        Some(keys) => keys.mint(&access),
+        None => Err(crate::Error::NoBackend {
+            what: "signing access tokens",
+            algorithm: jwt_core::Algorithm::RS512,
+            available: crate::util::available_backends(),
+        }),
+    };
+    let token = match minted {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "signing an access token failed");
@@ -408,7 +467,7 @@ fn issue(state: &ClearanceState, headers: &HeaderMap, body: &[u8]) -> Result<Res
     };
     lock(&state.issued).insert(jti);
     let mut body = json!({
-        "access_token": token.as_str(),
+        "access_token": token,
         "token_type": "Bearer",
     });
     if let Some(map) = body.as_object_mut() {

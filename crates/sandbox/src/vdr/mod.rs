@@ -21,7 +21,8 @@
 //! `/api/v2/management/licenses` for management clients. The real management
 //! API's paths are not documented; this one is the sandbox's own.
 //!
-//! Test hooks (no authentication; loopback only) under `/_sandbox/`:
+//! Test hooks (loopback only; every request needs the run's control secret in
+//! `X-Sandbox-Secret`, see [`crate::ControlSecret`]) under `/_sandbox/`:
 //! `GET /_sandbox/counters`, `POST /_sandbox/faults` (`{"fault": …, "count": n}`),
 //! `DELETE /_sandbox/faults`, `POST /_sandbox/clients/{cid}/revoke`.
 //!
@@ -52,6 +53,7 @@ use tokio::sync::watch;
 pub use auth::Rule;
 pub use credentials::GeneratedVdrClient;
 
+use crate::ControlSecret;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
 use crate::util::{backend_for, json};
@@ -158,6 +160,7 @@ pub(crate) struct VdrState {
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) data: Mutex<data::DataSet>,
     pub(crate) issuer_encoder: Encoder,
+    pub(crate) control_secret: ControlSecret,
 }
 
 impl VdrState {
@@ -213,6 +216,7 @@ pub struct VdrSandboxBuilder {
     iat_leeway: u64,
     exp_leeway: u64,
     backend: Option<&'static dyn Backend>,
+    control_secret: Option<ControlSecret>,
 }
 
 impl Default for VdrSandboxBuilder {
@@ -225,6 +229,7 @@ impl Default for VdrSandboxBuilder {
             iat_leeway: DEFAULT_IAT_LEEWAY_SECS,
             exp_leeway: 0,
             backend: None,
+            control_secret: None,
         }
     }
 }
@@ -273,6 +278,12 @@ impl VdrSandboxBuilder {
         self
     }
 
+    /// The secret the `/_sandbox` hooks require. Default: a fresh one.
+    pub fn control_secret(mut self, secret: ControlSecret) -> Self {
+        self.control_secret = Some(secret);
+        self
+    }
+
     /// Binds the socket and starts serving.
     ///
     /// Fails with [`Error::NoBackend`] when no compiled backend can verify
@@ -281,6 +292,10 @@ impl VdrSandboxBuilder {
         let backend = match self.backend {
             Some(b) if b.supports(Algorithm::ES512) => b,
             Some(_) | None => backend_for("the VDR stand-in", Algorithm::ES512)?,
+        };
+        let control_secret = match self.control_secret {
+            Some(secret) => secret,
+            None => ControlSecret::generate()?,
         };
         let own_key = backend.generate(KeySpec::Ec(jwt_core::Curve::P521))?;
         let issuer_encoder = Encoder::new(backend.signer(Algorithm::ES512, &own_key)?)?;
@@ -305,6 +320,7 @@ impl VdrSandboxBuilder {
             faults: FaultQueue::default(),
             shutdown: shutdown_rx,
             issuer_encoder,
+            control_secret,
         });
         let server = Server::serve(listener, router(state.clone()), shutdown_tx)?;
         tracing::info!(%addr, instance = %state.instance, backend = backend.name(), "VDR sandbox listening");
@@ -317,7 +333,11 @@ fn router(state: Arc<VdrState>) -> Router {
         .route("/counters", get(hook_counters))
         .route("/faults", post(hook_inject).delete(hook_clear))
         .route("/clients/{cid}/revoke", post(hook_revoke))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.control_secret.clone(),
+            crate::control::require,
+        ));
     Router::new()
         .nest("/api/v2", data::api_router(state))
         .nest("/_sandbox", hooks)
@@ -367,6 +387,12 @@ impl VdrSandbox {
     /// The backend verifying tokens.
     pub fn backend(&self) -> &'static dyn Backend {
         self.state.backend
+    }
+
+    /// The secret every `/_sandbox` request must carry in
+    /// [`CONTROL_SECRET_HEADER`](crate::CONTROL_SECRET_HEADER).
+    pub fn control_secret(&self) -> &ControlSecret {
+        &self.state.control_secret
     }
 
     /// Registers a client's public key, issuer and cid.
