@@ -54,6 +54,7 @@ pub use cache::{RefreshPolicy, TokenCache};
 pub use clock::TokioClock;
 pub use error::{BoxError, Error};
 pub use retry::RetryPolicy;
+pub use rustls::pki_types::CertificateDer;
 pub use session::{Response, SendOptions, Session, SessionConfig, describe_request};
 pub use source::{IssuedToken, TokenSource};
-pub use tls::crypto_provider_name;
+pub use tls::{CertificateProblem, certificates_from_pem, crypto_provider_name};

@@ -10,6 +10,7 @@ use std::time::Duration;
 use jwt_core::Token;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, Request, RequestBuilder, StatusCode};
+use rustls::pki_types::CertificateDer;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::{Host, Url};
@@ -26,6 +27,7 @@ pub struct SessionConfig {
     excerpt_bytes: usize,
     retry: RetryPolicy,
     user_agent: String,
+    roots: tls::ExtraRoots,
 }
 
 impl Default for SessionConfig {
@@ -37,6 +39,7 @@ impl Default for SessionConfig {
             excerpt_bytes: 300,
             retry: RetryPolicy::default(),
             user_agent: concat!("auth-session/", env!("CARGO_PKG_VERSION")).to_owned(),
+            roots: tls::ExtraRoots::default(),
         }
     }
 }
@@ -79,6 +82,21 @@ impl SessionConfig {
         self
     }
 
+    /// Also trust these root certificates (e.g. a private CA), on top of the
+    /// platform's; read PEM with [`certificates_from_pem`](crate::certificates_from_pem).
+    pub fn with_root_certificates(
+        mut self,
+        roots: impl IntoIterator<Item = CertificateDer<'static>>,
+    ) -> Self {
+        self.roots.0.extend(roots);
+        self
+    }
+
+    /// The extra trusted roots.
+    pub fn root_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.roots.0
+    }
+
     /// The overall deadline of one call.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -118,6 +136,7 @@ impl SendOptions {
 /// means for it, or calls [`error_for_status`](Self::error_for_status).
 pub struct Response {
     status: StatusCode,
+    version: reqwest::Version,
     headers: HeaderMap,
     body: Vec<u8>,
     target: String,
@@ -128,6 +147,11 @@ impl Response {
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The HTTP version it came over (`HTTP/2` when TLS negotiated `h2`).
+    pub fn version(&self) -> reqwest::Version {
+        self.version
     }
 
     /// The response headers.
@@ -238,7 +262,7 @@ where
     ///
     /// As [`new`](Self::new).
     pub fn with_config(cache: TokenCache<K>, config: SessionConfig) -> Result<Self, Error> {
-        let tls_config = tls::client_config()?;
+        let tls_config = tls::client_config(config.root_certificates())?;
         let tls_fips = tls_config.fips();
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config)
@@ -288,7 +312,8 @@ where
     /// # Errors
     ///
     /// [`Error::InsecureTransport`]/[`Error::UnsupportedScheme`] before anything
-    /// is sent; token errors from [`TokenCache::get`]; [`Error::Transport`],
+    /// is sent; token errors from [`TokenCache::get`]; [`Error::Certificate`]
+    /// when the server's certificate is refused (never retried); [`Error::Transport`],
     /// [`Error::Deadline`], [`Error::BodyTooLarge`]. An unsuccessful status is
     /// not an error (see [`Response::error_for_status`]).
     pub async fn send(&self, key: &K, request: RequestBuilder) -> Result<Response, Error> {
@@ -395,6 +420,13 @@ where
                 Ok(response) => response,
                 Err(error) => {
                     let error = error.without_url();
+                    if let Some(problem) = tls::certificate_problem(&error) {
+                        // Retrying cannot fix a certificate; nothing was sent.
+                        return Err(Error::Certificate {
+                            target: target.to_owned(),
+                            problem,
+                        });
+                    }
                     let retryable = may_retry && can_resend && is_retryable_error(&error);
                     span.in_scope(|| tracing::debug!(error = %crate::error::chain(&error), retryable, "request failed"));
                     if retryable && budget_used < retry.max_attempts() {
@@ -481,6 +513,7 @@ where
         let excerpt = excerpt(&body, self.config.excerpt_bytes, token);
         Ok(Response {
             status: response.status(),
+            version: response.version(),
             headers: std::mem::take(response.headers_mut()),
             body,
             target,

@@ -11,6 +11,10 @@
 //! `shutdown().await` or when dropped. [`run_both`] runs both until Ctrl-C and
 //! writes demo credentials into a directory.
 //!
+//! Either serves HTTPS when given [`tls::TlsOptions`] (certificates made
+//! with rcgen; the listener records every handshake in
+//! [`tls::ConnectionStats`]).
+//!
 //! This crate depends on `jwt-core` only, never on the client crates, so the
 //! clients are tested against code they do not share.
 #![forbid(unsafe_code)]
@@ -21,10 +25,11 @@ mod error;
 mod faults;
 mod run;
 mod server;
+pub mod tls;
 mod trace;
 mod util;
 pub mod vdr;
 
 pub use error::{Error, Result};
 pub use faults::Fault;
-pub use run::{DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both};
+pub use run::{DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both, start_both_tls};
