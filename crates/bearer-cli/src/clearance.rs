@@ -2,7 +2,9 @@
 
 use std::time::SystemTime;
 
-use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
+use clearance_client::{
+    AssertionSigner, ClearanceClient, ConnectionFile, SessionConfig, StsTokenSource,
+};
 use jwt_core::{Backend, NumericDate};
 use serde_json::json;
 
@@ -22,9 +24,14 @@ pub(crate) fn assertion(arg: &ConnectionFileArg, backend: &dyn Backend) -> Outco
     Ok(())
 }
 
-pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) async fn token(
+    args: &ClearanceTokenArgs,
+    backend: &dyn Backend,
+    config: SessionConfig,
+) -> Outcome {
     let file = connection_file(&args.file)?;
-    let sts = StsTokenSource::new(&file, backend).map_err(Failure::input)?;
+    let sts =
+        StsTokenSource::with_session_config(&file, backend, config).map_err(Failure::input)?;
     let issued = sts.request_token().await.map_err(Failure::rejected)?;
     if args.json {
         let now = SystemTime::now();
@@ -45,12 +52,17 @@ pub(crate) async fn token(args: &ClearanceTokenArgs, backend: &dyn Backend) -> O
     Ok(())
 }
 
-pub(crate) async fn request(args: &ClearanceRequestArgs, backend: &'static dyn Backend) -> Outcome {
+pub(crate) async fn request(
+    args: &ClearanceRequestArgs,
+    backend: &'static dyn Backend,
+    config: SessionConfig,
+) -> Outcome {
     let file = connection_file(&args.file)?;
     let method = method(&args.method)?;
     let data = body(args.data.as_deref())?;
     let client = ClearanceClient::builder(file)
         .backend(backend)
+        .session_config(config)
         .build()
         .map_err(Failure::input)?;
     let response = client

@@ -3,6 +3,7 @@
 
 mod backends;
 mod bench;
+mod ca;
 mod clearance;
 mod cli;
 mod demo;
@@ -94,10 +95,14 @@ fn run(cli: &Cli) -> Outcome {
             match command {
                 ClearanceCommand::Assertion(args) => clearance::assertion(args, signing),
                 ClearanceCommand::Token(args) => {
-                    runtime()?.block_on(clearance::token(args, signing))
+                    let config =
+                        ca::session_config(ca::flag_or_env(cli.ca_file.as_deref()).as_deref())?;
+                    runtime()?.block_on(clearance::token(args, signing, config))
                 }
                 ClearanceCommand::Request(args) => {
-                    runtime()?.block_on(clearance::request(args, signing))
+                    let config =
+                        ca::session_config(ca::flag_or_env(cli.ca_file.as_deref()).as_deref())?;
+                    runtime()?.block_on(clearance::request(args, signing, config))
                 }
             }
         }
@@ -110,7 +115,9 @@ fn run(cli: &Cli) -> Outcome {
                 VdrCommand::Token(VdrTokenCommand::Management(args)) => {
                     vdr::management_token(args, es512)
                 }
-                VdrCommand::Request(args) => runtime()?.block_on(vdr::request(args, es512)),
+                VdrCommand::Request(args) => {
+                    runtime()?.block_on(vdr::request(args, es512, cli.ca_file.as_deref()))
+                }
             }
         }
     }
