@@ -74,6 +74,10 @@ async fn start(
     let mut files = Vec::new();
     let mut ca_file = None;
     if let Some(identity) = identity {
+        std::fs::create_dir_all(dir).map_err(|source| crate::Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = dir.join("ca.pem");
         write_file(&path, identity.ca_pem().as_bytes(), false)?;
         files.push(path.clone());
