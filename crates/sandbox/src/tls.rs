@@ -166,8 +166,8 @@ impl TlsIdentityBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Tls`] for a name that is neither a DNS name nor an IP
-    /// address, or when this build has no crypto for certificates.
+    /// [`Error::Tls`] for a name a certificate cannot hold (not ASCII), or
+    /// when this build has no crypto for certificates.
     pub fn build(self) -> Result<TlsIdentity> {
         generate::identity(&self.names, self.not_before, self.not_after)
     }
@@ -217,7 +217,7 @@ mod generate {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(failed("server key"))?;
         let mut params = CertificateParams::new(names.to_vec()).map_err(|e| {
             Error::Tls(format!(
-                "a server certificate name is neither a DNS name nor an IP address: {e}"
+                "a server certificate name must be an ASCII DNS name or an IP address: {e}"
             ))
         })?;
         if let Some(first) = names.first() {
