@@ -7,6 +7,15 @@
 //! [`TokenSource`] (sign locally, or ask a token service), the cache key
 //! (per user and scope, or `()`), and the URLs.
 //!
+//! # TLS
+//!
+//! HTTPS through rustls with the provider of the chosen backend. The
+//! platform's roots are trusted, plus any given to
+//! [`SessionConfig::with_root_certificates`] (read PEM with
+//! [`certificates_from_pem`]). A refused server certificate is
+//! [`Error::Certificate`] with a [`CertificateProblem`]; nothing is sent and
+//! the request is not retried.
+//!
 //! # Features
 //!
 //! - `aws-lc` (default): TLS through rustls with aws-lc-rs, and jwt-core's aws-lc backend.
