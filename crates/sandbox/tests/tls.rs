@@ -2,8 +2,6 @@
 //! and what the listener records (the client here is a plain reqwest client
 //! that trusts the sandbox's CA).
 
-use std::net::SocketAddr;
-
 use sandbox::Fault;
 use sandbox::clearance::ClearanceSandbox;
 use sandbox::tls::{TlsIdentity, TlsOptions, TlsVersion};
@@ -20,7 +18,7 @@ fn client_trusting(identity: &TlsIdentity) -> reqwest::Client {
 #[tokio::test]
 async fn start_both_tls_writes_the_ca_and_https_addresses() {
     let dir = std::env::temp_dir().join(format!("sandbox-tls-{}", std::process::id()));
-    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let identity = TlsIdentity::localhost().unwrap();
     let running = sandbox::start_both_tls(&dir, any, any, identity.clone())
         .await
