@@ -155,6 +155,26 @@ pub enum Error {
         body_excerpt: String,
     },
 
+    /// The server's TLS certificate was refused, so nothing was sent (no token
+    /// left the machine).
+    #[error("{target}: the server's TLS certificate was refused: {problem}")]
+    Certificate {
+        /// `METHOD scheme://host/path`.
+        target: String,
+        /// What is wrong with the certificate.
+        problem: crate::CertificateProblem,
+    },
+
+    /// Extra trusted roots given as PEM could not be used.
+    #[error(
+        "cannot use the extra trusted root certificates: {problem}; give a PEM file with \
+         the CA's `-----BEGIN CERTIFICATE-----` block"
+    )]
+    RootCertificates {
+        /// What is wrong.
+        problem: String,
+    },
+
     /// The TLS configuration could not be built.
     #[error("could not set up TLS: {source}")]
     Tls {

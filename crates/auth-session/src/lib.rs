@@ -7,6 +7,15 @@
 //! [`TokenSource`] (sign locally, or ask a token service), the cache key
 //! (per user and scope, or `()`), and the URLs.
 //!
+//! # TLS
+//!
+//! HTTPS through rustls with the provider of the chosen backend. The
+//! platform's roots are trusted, plus any given to
+//! [`SessionConfig::with_root_certificates`] (read PEM with
+//! [`certificates_from_pem`]). A refused server certificate is
+//! [`Error::Certificate`] with a [`CertificateProblem`]; nothing is sent and
+//! the request is not retried.
+//!
 //! # Features
 //!
 //! - `aws-lc` (default): TLS through rustls with aws-lc-rs, and jwt-core's aws-lc backend.
@@ -57,7 +66,8 @@ pub use cache::{RefreshPolicy, TokenCache};
 pub use clock::TokioClock;
 pub use error::{BoxError, Error};
 pub use retry::{RetryPolicy, is_idempotent};
+pub use rustls::pki_types::CertificateDer;
 pub use server_text::{REDACTED, sanitize, sanitize_bytes};
 pub use session::{Proxy, Response, SendOptions, Session, SessionConfig, describe_request};
 pub use source::{IssuedToken, TokenSource};
-pub use tls::crypto_provider_name;
+pub use tls::{CertificateProblem, certificates_from_pem, crypto_provider_name};

@@ -10,6 +10,7 @@ use std::time::Duration;
 use jwt_core::Token;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, Request, RequestBuilder, StatusCode};
+use rustls::pki_types::CertificateDer;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
@@ -44,6 +45,7 @@ pub struct SessionConfig {
     retry: RetryPolicy,
     user_agent: String,
     proxy: Proxy,
+    roots: tls::ExtraRoots,
 }
 
 impl Default for SessionConfig {
@@ -56,6 +58,7 @@ impl Default for SessionConfig {
             retry: RetryPolicy::default(),
             user_agent: concat!("auth-session/", env!("CARGO_PKG_VERSION")).to_owned(),
             proxy: Proxy::default(),
+            roots: tls::ExtraRoots::default(),
         }
     }
 }
@@ -109,6 +112,21 @@ impl SessionConfig {
         self.proxy
     }
 
+    /// Also trust these root certificates (e.g. a private CA), on top of the
+    /// platform's; read PEM with [`certificates_from_pem`](crate::certificates_from_pem).
+    pub fn with_root_certificates(
+        mut self,
+        roots: impl IntoIterator<Item = CertificateDer<'static>>,
+    ) -> Self {
+        self.roots.0.extend(roots);
+        self
+    }
+
+    /// The extra trusted roots.
+    pub fn root_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.roots.0
+    }
+
     /// The overall deadline of one call.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -148,6 +166,7 @@ impl SendOptions {
 /// means for it, or calls [`error_for_status`](Self::error_for_status).
 pub struct Response {
     status: StatusCode,
+    version: reqwest::Version,
     headers: HeaderMap,
     body: Vec<u8>,
     target: String,
@@ -160,6 +179,11 @@ impl Response {
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The HTTP version it came over (`HTTP/2` when TLS negotiated `h2`).
+    pub fn version(&self) -> reqwest::Version {
+        self.version
     }
 
     /// The response headers.
@@ -288,7 +312,7 @@ where
     ///
     /// As [`new`](Self::new).
     pub fn with_config(cache: TokenCache<K>, config: SessionConfig) -> Result<Self, Error> {
-        let tls_config = tls::client_config()?;
+        let tls_config = tls::client_config(config.root_certificates())?;
         let tls_fips = tls_config.fips();
         let client = |proxied: bool| {
             let builder = reqwest::Client::builder()
@@ -352,7 +376,8 @@ where
     /// # Errors
     ///
     /// [`Error::InsecureTransport`]/[`Error::UnsupportedScheme`] before anything
-    /// is sent; token errors from [`TokenCache::get`]; [`Error::Transport`],
+    /// is sent; token errors from [`TokenCache::get`]; [`Error::Certificate`]
+    /// when the server's certificate is refused (never retried); [`Error::Transport`],
     /// [`Error::Deadline`], [`Error::BodyTooLarge`]. An unsuccessful status is
     /// not an error (see [`Response::error_for_status`]).
     pub async fn send(&self, key: &K, request: RequestBuilder) -> Result<Response, Error> {
@@ -460,6 +485,13 @@ where
                 Ok(response) => response,
                 Err(error) => {
                     let error = error.without_url();
+                    if let Some(problem) = tls::certificate_problem(&error) {
+                        // Retrying cannot fix a certificate; nothing was sent.
+                        return Err(Error::Certificate {
+                            target: target.to_owned(),
+                            problem,
+                        });
+                    }
                     let retryable = may_retry && can_resend && is_retryable_error(&error);
                     span.in_scope(|| tracing::debug!(error = %crate::error::chain(&error), retryable, "request failed"));
                     if retryable && budget_used < retry.max_attempts() {
@@ -547,6 +579,7 @@ where
         let excerpt = sanitize_bytes(&body, self.config.excerpt_chars, &secrets);
         Ok(Response {
             status: response.status(),
+            version: response.version(),
             headers: std::mem::take(response.headers_mut()),
             body,
             target,

@@ -1,6 +1,8 @@
 //! `bearer clearance …`: assertions, access tokens and calls.
 
-use clearance_client::{AssertionSigner, ClearanceClient, ConnectionFile, StsTokenSource};
+use clearance_client::{
+    AssertionSigner, ClearanceClient, ConnectionFile, SessionConfig, StsTokenSource,
+};
 use jwt_core::{Backend, NumericDate};
 use serde_json::{Map, Value};
 
@@ -35,9 +37,11 @@ pub(crate) async fn token(
     args: &ClearanceTokenArgs,
     backend: &dyn Backend,
     secrets: SecretFiles,
+    config: SessionConfig,
 ) -> Outcome {
     let file = connection_file(&args.file, secrets)?;
-    let sts = StsTokenSource::new(&file, backend).map_err(Failure::input)?;
+    let sts =
+        StsTokenSource::with_session_config(&file, backend, config).map_err(Failure::input)?;
     let fetched = sts
         .request_token_response()
         .await
@@ -72,12 +76,14 @@ pub(crate) async fn request(
     args: &ClearanceRequestArgs,
     backend: &'static dyn Backend,
     secrets: SecretFiles,
+    config: SessionConfig,
 ) -> Outcome {
     let file = connection_file(&args.file, secrets)?;
     let method = method(&args.method)?;
     let data = body(args.data.as_deref())?;
     let client = ClearanceClient::builder(file)
         .backend(backend)
+        .session_config(config)
         .build()
         .map_err(Failure::input)?;
     let response = client

@@ -33,6 +33,11 @@ pub(crate) struct Cli {
     )]
     pub(crate) strict_permissions: bool,
 
+    /// Also trust the CA certificates in this PEM file for HTTPS, on top of the
+    /// platform's roots (e.g. `ca.pem` of `bearer sandbox --tls`) [env: BEARER_CA_FILE].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) ca_file: Option<PathBuf>,
+
     /// Log what happens to stderr (tokens and keys are never logged).
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
@@ -92,6 +97,7 @@ pub(crate) enum Command {
     /// Run local stand-ins of VDR and Clearance until Ctrl-C, with fresh credentials.
     #[command(after_help = "Examples:
   bearer sandbox --dir ./sandbox-creds
+  bearer sandbox --tls --dir ./sandbox-creds
   bearer sandbox --vdr-addr 127.0.0.1:8443 --clearance-addr 127.0.0.1:8444")]
     Sandbox(SandboxArgs),
 
@@ -171,6 +177,10 @@ pub(crate) struct SandboxArgs {
     /// Address of the Clearance stand-in (loopback; port 0 picks one).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub(crate) clearance_addr: std::net::SocketAddr,
+    /// Serve HTTPS: make a CA and a certificate for localhost/127.0.0.1, write
+    /// the CA to DIR/ca.pem, and write https addresses (the profile names the CA).
+    #[arg(long)]
+    pub(crate) tls: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

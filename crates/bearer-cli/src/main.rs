@@ -5,6 +5,7 @@
 
 mod backends;
 mod bench;
+mod ca;
 mod clearance;
 mod cli;
 mod demo;
@@ -104,10 +105,14 @@ fn run(cli: &Cli) -> Outcome {
             match command {
                 ClearanceCommand::Assertion(args) => clearance::assertion(args, signing, secrets),
                 ClearanceCommand::Token(args) => {
-                    runtime()?.block_on(clearance::token(args, signing, secrets))
+                    let config =
+                        ca::session_config(ca::flag_or_env(cli.ca_file.as_deref()).as_deref())?;
+                    runtime()?.block_on(clearance::token(args, signing, secrets, config))
                 }
                 ClearanceCommand::Request(args) => {
-                    runtime()?.block_on(clearance::request(args, signing, secrets))
+                    let config =
+                        ca::session_config(ca::flag_or_env(cli.ca_file.as_deref()).as_deref())?;
+                    runtime()?.block_on(clearance::request(args, signing, secrets, config))
                 }
             }
         }
@@ -121,7 +126,7 @@ fn run(cli: &Cli) -> Outcome {
                     vdr::management_token(args, es512, secrets)
                 }
                 VdrCommand::Request(args) => {
-                    runtime()?.block_on(vdr::request(args, es512, secrets))
+                    runtime()?.block_on(vdr::request(args, es512, secrets, cli.ca_file.as_deref()))
                 }
             }
         }

@@ -3,17 +3,21 @@
 
 use std::path::Path;
 
-use sandbox::{DEMO_INSTANCE, start_both};
+use sandbox::tls::TlsIdentity;
+use sandbox::{DEMO_INSTANCE, start_both, start_both_tls};
 
 use crate::cli::SandboxArgs;
 use crate::failure::{Failure, Outcome};
 
-/// The VDR profile for the generated impersonation and management clients.
-fn write_profile(dir: &Path, base_url: &str) -> Result<std::path::PathBuf, Failure> {
+/// The VDR profile for the generated impersonation and management clients
+/// (naming the CA file when the stand-ins serve HTTPS).
+fn write_profile(dir: &Path, base_url: &str, tls: bool) -> Result<std::path::PathBuf, Failure> {
+    let ca_file = if tls { "ca_file = \"ca.pem\"\n" } else { "" };
     let profile = format!(
         "# VDR profile for the local sandbox (see the README for the format).\n\
          instance = \"{DEMO_INSTANCE}\"\n\
-         base_url = \"{base_url}\"\n\n\
+         base_url = \"{base_url}\"\n\
+         {ca_file}\n\
          [impersonation]\n\
          key = \"imp-api-private.pem\"\n\
          issuer_file = \"imp-api-issuer.txt\"\n\
@@ -49,11 +53,23 @@ pub(crate) async fn run(args: &SandboxArgs) -> Outcome {
     }
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| Failure::input(format!("cannot create {}: {e}", args.dir.display())))?;
-    let running = start_both(&args.dir, args.vdr_addr, args.clearance_addr)
-        .await
-        .map_err(Failure::input)?;
+    let running = if args.tls {
+        let identity = TlsIdentity::localhost().map_err(Failure::input)?;
+        start_both_tls(&args.dir, args.vdr_addr, args.clearance_addr, identity).await
+    } else {
+        start_both(&args.dir, args.vdr_addr, args.clearance_addr).await
+    }
+    .map_err(Failure::input)?;
     let dir = args.dir.display();
-    let profile = write_profile(&args.dir, &running.vdr.base_url())?;
+    let profile = write_profile(&args.dir, &running.vdr.base_url(), args.tls)?;
+    // What curl and `bearer clearance` need to trust the stand-ins' CA.
+    let (cacert, ca_file) = match &running.ca_file {
+        Some(ca) => (
+            format!(" --cacert {}", ca.display()),
+            format!(" --ca-file {}", ca.display()),
+        ),
+        None => (String::new(), String::new()),
+    };
     let connection = args.dir.join("clearance-connection.json");
     println!(
         "VDR stand-in:       {} (instance {DEMO_INSTANCE})",
@@ -74,12 +90,12 @@ pub(crate) async fn run(args: &SandboxArgs) -> Outcome {
         profile.display()
     );
     println!(
-        "  curl -H \"Authorization: Bearer $(bearer vdr token impersonation --profile {} --user 123)\" {}/api/v2/me",
+        "  curl{cacert} -H \"Authorization: Bearer $(bearer vdr token impersonation --profile {} --user 123)\" {}/api/v2/me",
         profile.display(),
         running.vdr.base_url()
     );
     println!(
-        "  bearer clearance token --connection-file {}",
+        "  bearer clearance token --connection-file {}{ca_file}",
         connection.display()
     );
     println!("\nPress Ctrl-C to stop.");

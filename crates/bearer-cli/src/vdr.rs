@@ -1,5 +1,6 @@
 //! `bearer vdr …`: VDR tokens and API calls.
 
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use jwt_core::Backend;
@@ -175,6 +176,7 @@ pub(crate) async fn request(
     args: &VdrRequestArgs,
     backend: &dyn Backend,
     secrets: SecretFiles,
+    ca_file: Option<&Path>,
 ) -> Outcome {
     let imp = &args.impersonation;
     let profile = profile(
@@ -190,9 +192,14 @@ pub(crate) async fn request(
     let credentials = profile
         .credentials_with_backend(Api::Impersonation, backend)
         .map_err(Failure::input)?;
+    // --ca-file, else BEARER_CA_FILE or the profile's ca_file (`with_env` put the variable there).
+    let ca_file = ca_file
+        .map(Path::to_path_buf)
+        .or_else(|| profile.ca_file.clone());
     let mut builder = VdrClient::builder(request.instance.clone())
         .impersonation(credentials)
-        .ttl(request.ttl);
+        .ttl(request.ttl)
+        .session_config(crate::ca::session_config(ca_file.as_deref())?);
     if let Some(url) = profile.base_url() {
         builder = builder.base_url(url);
     }

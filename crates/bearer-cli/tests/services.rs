@@ -675,3 +675,191 @@ async fn hostile_server_text_is_sanitized_on_the_error_line() {
     assert!(!stderr.contains("eyJ"), "a token was echoed: {stderr}");
     running.shutdown().await.unwrap();
 }
+
+/// `bearer sandbox --tls`: the commands it prints work as printed, over https,
+/// and without the CA the STS call fails because the certificate is not trusted.
+#[test]
+fn sandbox_tls_serves_https_and_its_printed_commands_work() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("creds");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
+        .args(["sandbox", "--tls", "--dir"])
+        .arg(&creds)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stops the stand-ins should an assertion fail before the Ctrl-C below.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut shown = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("Press Ctrl-C");
+        shown.push(line);
+        if done {
+            break;
+        }
+    }
+    let printed = shown.join("\n");
+    assert!(
+        printed.contains("VDR stand-in:       https://127.0.0.1:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Clearance stand-in: https://127.0.0.1:"),
+        "{printed}"
+    );
+    let ca = creds.join("ca.pem");
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let profile = std::fs::read_to_string(creds.join("vdr.toml")).unwrap();
+    assert!(profile.contains("ca_file = \"ca.pem\""), "{profile}");
+    assert!(
+        profile.contains("base_url = \"https://127.0.0.1:"),
+        "{profile}"
+    );
+    let connection = std::fs::read_to_string(creds.join("clearance-connection.json")).unwrap();
+    assert!(!connection.contains("\"http://"), "{connection}");
+
+    let run = |args: &[&str], env: Option<(&str, &std::path::Path)>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bearer"));
+        command
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("BEARER_CA_FILE");
+        if let Some((name, value)) = env {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let connection_file = creds.join("clearance-connection.json");
+    let connection_file = connection_file.to_str().unwrap();
+    let profile_path = creds.join("vdr.toml");
+    let profile_path = profile_path.to_str().unwrap();
+    let ca_path = ca.to_str().unwrap();
+
+    // Printed as: bearer vdr request --profile D/vdr.toml --user 123 me
+    let expected = format!("bearer vdr request --profile {profile_path} --user 123 me");
+    assert!(printed.contains(&expected), "{printed}");
+    let out = run(
+        &[
+            "vdr",
+            "request",
+            "--profile",
+            profile_path,
+            "--user",
+            "123",
+            "me",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"user:123\""));
+
+    // Printed as: bearer clearance token --connection-file D/… --ca-file D/ca.pem
+    let expected =
+        format!("bearer clearance token --connection-file {connection_file} --ca-file {ca_path}");
+    assert!(printed.contains(&expected), "{printed}");
+    let token = ["clearance", "token", "--connection-file", connection_file];
+    let out = run(&[&token[..], &["--ca-file", ca_path]].concat(), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().starts_with("eyJ"));
+
+    // Without the CA: exit 1, and the error says why.
+    let out = run(&token, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the certificate is not trusted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--ca-file"), "{stderr}");
+    assert!(!stderr.contains("eyJ"), "{stderr}");
+
+    // The client of `clearance request` trusts the CA for the STS and the API alike.
+    let evidence = format!("/tenant/{DEMO_TENANT}/evidence/{SAMPLE_EVIDENCE_ID}");
+    let request = [
+        "clearance",
+        "request",
+        "--connection-file",
+        connection_file,
+        "--service",
+        "document-store",
+        &evidence,
+    ];
+    let out = run(&[&request[..], &["--ca-file", ca_path]].concat(), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"EvidenceId\""));
+    let out = run(&request, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the certificate is not trusted"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // BEARER_CA_FILE does what --ca-file does.
+    let out = run(&token, Some(("BEARER_CA_FILE", &ca)));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Precedence: --ca-file over BEARER_CA_FILE over the profile's ca_file.
+    let not_a_ca = creds.join("vdr-instance.txt");
+    let out = run(
+        &[
+            "vdr",
+            "request",
+            "--profile",
+            profile_path,
+            "--user",
+            "123",
+            "me",
+        ],
+        Some(("BEARER_CA_FILE", &not_a_ca)),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("vdr-instance.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        &[
+            "vdr",
+            "request",
+            "--profile",
+            profile_path,
+            "--user",
+            "123",
+            "--ca-file",
+            ca_path,
+            "me",
+        ],
+        Some(("BEARER_CA_FILE", &not_a_ca)),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A CA file that cannot be read is an input error naming it.
+    let out = run(&[&token[..], &["--ca-file", "missing.pem"]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing.pem"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.0.wait().unwrap().success());
+}

@@ -112,7 +112,8 @@ impl ClearanceClientBuilder {
         self
     }
 
-    /// Timeouts, retries and limits of API calls.
+    /// Timeouts, retries and limits of API calls; its transport settings
+    /// (extra trusted roots, connect timeout) apply to the STS requests too.
     pub fn session_config(mut self, config: SessionConfig) -> Self {
         self.session = config;
         self
@@ -147,9 +148,11 @@ impl ClearanceClientBuilder {
     pub fn build(self) -> Result<ClearanceClient> {
         let backend = self.backend.unwrap_or_else(crate::default_backend);
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let mut sts = StsTokenSource::new(&self.file, backend)?
-            .with_encoding(self.encoding)
-            .with_clock(Arc::clone(&clock));
+        // The STS gets the API calls' transport settings (trusted roots included).
+        let mut sts =
+            StsTokenSource::with_session_config(&self.file, backend, self.session.clone())?
+                .with_encoding(self.encoding)
+                .with_clock(Arc::clone(&clock));
         if let Some(lifetime) = self.assertion_lifetime {
             sts = sts.with_assertion_lifetime(lifetime);
         }

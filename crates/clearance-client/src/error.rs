@@ -266,6 +266,12 @@ impl Error {
     /// and the RFC 6749 codes `server_error` and `temporarily_unavailable`.
     pub(crate) fn sts_may_recover(&self) -> bool {
         match self {
+            // A refused certificate is a configuration error: every address
+            // of the same service presents the same one.
+            Self::StsTransport {
+                source: auth_session::Error::Certificate { .. },
+                ..
+            } => false,
             Self::StsTransport { .. } | Self::TokenResponse { .. } => true,
             Self::StsStatus { status, .. } => transient_status(*status),
             Self::TokenRejected { status, error, .. } => {

@@ -360,6 +360,23 @@ impl StsTokenSource {
     /// to a host other than loopback (the assertion is a credential);
     /// [`Error::Http`] if the HTTP client cannot be set up.
     pub fn new(file: &ConnectionFile, backend: &dyn Backend) -> Result<Self> {
+        Self::with_session_config(file, backend, SessionConfig::default())
+    }
+
+    /// Like [`new`](Self::new), with the transport settings of `config`
+    /// (extra trusted roots, connect timeout, …), so that the token request
+    /// trusts what the API calls trust. The STS session still sends each
+    /// request once (failover is across addresses), caps the response at
+    /// 64 KiB and sets its own user agent.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_session_config(
+        file: &ConnectionFile,
+        backend: &dyn Backend,
+        config: SessionConfig,
+    ) -> Result<Self> {
         let signer = AssertionSigner::new(file.principal(), backend)?;
         let endpoints = file
             .sts_addresses()
@@ -367,7 +384,7 @@ impl StsTokenSource {
             .enumerate()
             .map(|(i, base)| token_endpoint(i, base))
             .collect::<Result<Vec<_>>>()?;
-        let config = SessionConfig::default()
+        let config = config
             .with_retry(RetryPolicy::never())
             .with_max_body_bytes(MAX_TOKEN_RESPONSE_BYTES)
             .with_user_agent(crate::USER_AGENT);

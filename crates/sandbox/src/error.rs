@@ -55,6 +55,10 @@ pub enum Error {
     #[error("the system random source failed: {0}")]
     Random(String),
 
+    /// The TLS certificates or server configuration could not be made.
+    #[error("{0}")]
+    Tls(String),
+
     /// A credential file could not be written.
     #[error(transparent)]
     File(#[from] secret_file::Error),

@@ -13,6 +13,10 @@
 //! [`run_both`] runs both until Ctrl-C and writes demo credentials and that
 //! secret into a directory.
 //!
+//! Either serves HTTPS when given [`tls::TlsOptions`] (certificates made
+//! with rcgen; the listener records every handshake in
+//! [`tls::ConnectionStats`]).
+//!
 //! This crate depends on `jwt-core` only, never on the client crates, so the
 //! clients are tested against code they do not share.
 #![forbid(unsafe_code)]
@@ -24,6 +28,7 @@ mod error;
 mod faults;
 mod run;
 mod server;
+pub mod tls;
 mod trace;
 mod util;
 pub mod vdr;
@@ -33,4 +38,5 @@ pub use error::{Error, Result};
 pub use faults::Fault;
 pub use run::{
     CONTROL_SECRET_FILE, DEMO_INSTANCE, DEMO_TENANT, RunningSandboxes, run_both, start_both,
+    start_both_tls,
 };

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::clearance::ClearanceSandbox;
+use crate::tls::{TlsIdentity, TlsOptions};
 use crate::util::write_file;
 use crate::vdr::{ClientKind, VdrSandbox};
 use crate::{ControlSecret, Result};
@@ -27,8 +28,11 @@ pub struct RunningSandboxes {
     /// (`*-private.pem`, `*-public.pem`, `*-issuer.txt`, `*-cid.txt`), the
     /// VDR base URL and instance (`vdr-base-url.txt`, `vdr-instance.txt`),
     /// then `clearance-connection.json`, then `sandbox-secret.txt` (the
-    /// control secret both stand-ins' `/_sandbox` hooks require, mode 0600).
+    /// control secret both stand-ins' `/_sandbox` hooks require, mode 0600);
+    /// with TLS, `ca.pem` comes first.
     pub files: Vec<PathBuf>,
+    /// With TLS, the CA certificate a client must trust (`ca.pem` in the directory).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl RunningSandboxes {
@@ -49,19 +53,52 @@ pub async fn start_both(
     vdr_addr: SocketAddr,
     clearance_addr: SocketAddr,
 ) -> Result<RunningSandboxes> {
+    start(dir, vdr_addr, clearance_addr, None).await
+}
+
+/// [`start_both`] over HTTPS: both stand-ins serve `identity` (TLS 1.2 and
+/// 1.3, `h2` and `http/1.1`), every address written is `https://`, and the
+/// CA certificate is written to `ca.pem` in `dir`.
+pub async fn start_both_tls(
+    dir: &Path,
+    vdr_addr: SocketAddr,
+    clearance_addr: SocketAddr,
+    identity: TlsIdentity,
+) -> Result<RunningSandboxes> {
+    start(dir, vdr_addr, clearance_addr, Some(identity)).await
+}
+
+async fn start(
+    dir: &Path,
+    vdr_addr: SocketAddr,
+    clearance_addr: SocketAddr,
+    identity: Option<TlsIdentity>,
+) -> Result<RunningSandboxes> {
     let secret = ControlSecret::generate()?;
-    let vdr = VdrSandbox::builder()
+    let mut vdr = VdrSandbox::builder()
         .control_secret(secret.clone())
         .instance(DEMO_INSTANCE)
-        .bind(vdr_addr)
-        .start()
-        .await?;
-    let clearance = ClearanceSandbox::builder()
+        .bind(vdr_addr);
+    let mut clearance = ClearanceSandbox::builder()
         .control_secret(secret.clone())
-        .bind(clearance_addr)
-        .start()
-        .await?;
+        .bind(clearance_addr);
     let mut files = Vec::new();
+    let mut ca_file = None;
+    if let Some(identity) = identity {
+        std::fs::create_dir_all(dir).map_err(|source| crate::Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join("ca.pem");
+        write_file(&path, identity.ca_pem().as_bytes(), false)?;
+        files.push(path.clone());
+        ca_file = Some(path);
+        let options = TlsOptions::new(identity);
+        vdr = vdr.tls(options.clone());
+        clearance = clearance.tls(options);
+    }
+    let vdr = vdr.start().await?;
+    let clearance = clearance.start().await?;
     for kind in [ClientKind::Management, ClientKind::Impersonation] {
         files.extend(vdr.generate_client(kind)?.write_to(dir)?);
     }
@@ -90,6 +127,7 @@ pub async fn start_both(
         vdr,
         clearance,
         files,
+        ca_file,
     })
 }
 

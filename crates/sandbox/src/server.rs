@@ -1,10 +1,12 @@
-//! Serving a router on a loopback socket, with graceful shutdown and a way
-//! for a handler to drop its own connection (the "drop" fault).
+//! Serving a router on a loopback socket, over plain HTTP or TLS, with
+//! graceful shutdown, a record of connections and handshakes, and a way for
+//! a handler to drop its own connection (the "drop" fault).
 
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -14,9 +16,12 @@ use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
+use crate::faults::lock;
+use crate::tls::{ConnectionStats, Negotiated, TlsOptions};
 use crate::{Error, Result};
 
 /// A per-connection switch: once pulled, the connection's socket fails every
@@ -35,9 +40,16 @@ impl ConnControl {
     }
 }
 
-/// A TCP stream that obeys its [`ConnControl`].
+/// The socket under a [`KillableIo`]: plain TCP, or TLS over TCP.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+/// A connection (plain or TLS) that obeys its [`ConnControl`]. The switch
+/// sits above TLS, so a "drop" fault closes the connection over HTTPS too.
 pub(crate) struct KillableIo {
-    inner: TcpStream,
+    inner: Stream,
     control: ConnControl,
 }
 
@@ -57,7 +69,10 @@ impl AsyncRead for KillableIo {
         if self.control.killed() {
             return Poll::Ready(Err(reset()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        match &mut self.inner {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
     }
 }
 
@@ -70,50 +85,52 @@ impl AsyncWrite for KillableIo {
         if self.control.killed() {
             return Poll::Ready(Err(reset()));
         }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        match &mut self.inner {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.control.killed() {
             return Poll::Ready(Err(reset()));
         }
-        Pin::new(&mut self.inner).poll_flush(cx)
+        match &mut self.inner {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        match &mut self.inner {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
     }
 }
 
-/// A TCP listener whose connections are [`KillableIo`].
-pub(crate) struct KillableListener(TcpListener);
+/// Accepted connections, handed over by the accept task once ready (after
+/// the TLS handshake, which runs in a task of its own so that one slow
+/// client cannot hold up the others).
+pub(crate) struct KillableListener {
+    incoming: mpsc::Receiver<(KillableIo, SocketAddr)>,
+    addr: SocketAddr,
+}
 
 impl Listener for KillableListener {
     type Io = KillableIo;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, remote)) => {
-                    let _ = stream.set_nodelay(true);
-                    let io = KillableIo {
-                        inner: stream,
-                        control: ConnControl::default(),
-                    };
-                    return (io, remote);
-                }
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little, as axum does.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
+        match self.incoming.recv().await {
+            Some(accepted) => accepted,
+            // The accept task ended (shutdown): nothing more will come.
+            None => std::future::pending().await,
         }
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
+        Ok(self.addr)
     }
 }
 
@@ -123,10 +140,75 @@ impl Connected<IncomingStream<'_, KillableListener>> for ConnControl {
     }
 }
 
+/// Accepts TCP connections until shutdown, runs the TLS handshake when
+/// configured, records both, and passes ready connections on.
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    stats: Arc<Mutex<ConnectionStats>>,
+    ready: mpsc::Sender<(KillableIo, SocketAddr)>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        };
+        let (stream, remote) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little, as axum does.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        lock(&stats).accepted += 1;
+        let Some(acceptor) = &tls else {
+            let io = KillableIo {
+                inner: Stream::Plain(stream),
+                control: ConnControl::default(),
+            };
+            if ready.send((io, remote)).await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let stats = Arc::clone(&stats);
+        let ready = ready.clone();
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let handshake = tokio::select! {
+                handshake = acceptor.accept(stream) => handshake,
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            };
+            match handshake {
+                Ok(tls) => {
+                    if let Some(negotiated) = Negotiated::of(tls.get_ref().1) {
+                        lock(&stats).negotiated.push(negotiated);
+                    }
+                    let io = KillableIo {
+                        inner: Stream::Tls(Box::new(tls)),
+                        control: ConnControl::default(),
+                    };
+                    let _ = ready.send((io, remote)).await;
+                }
+                Err(e) => {
+                    lock(&stats).handshakes_failed += 1;
+                    tracing::debug!(error = %e, %remote, "TLS handshake failed");
+                }
+            }
+        });
+    }
+}
+
 /// A running server: its address, its shutdown signal and its task.
 #[derive(Debug)]
 pub(crate) struct Server {
     addr: SocketAddr,
+    stats: Arc<Mutex<ConnectionStats>>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<io::Result<()>>>,
 }
@@ -139,19 +221,40 @@ impl Server {
             .map_err(|source| Error::Bind { addr, source })
     }
 
-    /// Serves `router` on `listener` until [`Server::shutdown`] or drop.
-    /// `shutdown` is the sender whose receivers the handlers watch (hanging
-    /// faults end when it fires).
+    /// Serves `router` on `listener` until [`Server::shutdown`] or drop, over
+    /// TLS when `tls` is given. `shutdown` is the sender whose receivers the
+    /// handlers watch (hanging faults end when it fires).
     pub(crate) fn serve(
         listener: TcpListener,
         router: Router,
         shutdown: watch::Sender<bool>,
+        tls: Option<&TlsOptions>,
     ) -> Result<Self> {
         let addr = listener.local_addr().map_err(Error::Serve)?;
+        let acceptor = match tls {
+            Some(options) => Some(TlsAcceptor::from(options.server_config()?)),
+            None => None,
+        };
+        let stats = Arc::new(Mutex::new(ConnectionStats::default()));
+        let counted = Arc::clone(&stats);
+        let router = router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                lock(&counted).requests += 1;
+                next.run(request)
+            },
+        ));
+        let (ready, incoming) = mpsc::channel(64);
+        tokio::spawn(accept_loop(
+            listener,
+            acceptor,
+            Arc::clone(&stats),
+            ready,
+            shutdown.subscribe(),
+        ));
         let mut signal = shutdown.subscribe();
         let service = router.into_make_service_with_connect_info::<ConnControl>();
         let task = tokio::spawn(async move {
-            axum::serve(KillableListener(listener), service)
+            axum::serve(KillableListener { incoming, addr }, service)
                 .with_graceful_shutdown(async move {
                     let _ = signal.wait_for(|stop| *stop).await;
                 })
@@ -159,9 +262,15 @@ impl Server {
         });
         Ok(Self {
             addr,
+            stats,
             shutdown,
             task: Some(task),
         })
+    }
+
+    /// What the listener has seen so far.
+    pub(crate) fn stats(&self) -> ConnectionStats {
+        lock(&self.stats).clone()
     }
 
     /// The bound address.

@@ -97,7 +97,7 @@ impl VdrClientBuilder {
         self
     }
 
-    /// HTTP timeouts, retries and body limits.
+    /// HTTP timeouts, retries, body limits and extra trusted roots.
     pub fn session_config(mut self, config: SessionConfig) -> Self {
         self.session = config;
         self
@@ -170,14 +170,17 @@ impl VdrClient {
         }
     }
 
-    /// A client from a profile: its instance, base URL, and whichever APIs it configures.
+    /// A client from a profile: its instance, base URL, extra trusted CA
+    /// (`ca_file`), and whichever APIs it configures.
     pub fn from_profile(profile: &Profile) -> Result<Self, Error> {
         let instance = profile.instance.clone().ok_or(Error::MissingSetting {
             api: Api::Impersonation,
             setting: "instance",
             env: "VDR_INSTANCE".into(),
         })?;
-        let mut builder = Self::builder(instance);
+        let mut builder = Self::builder(instance).session_config(
+            SessionConfig::default().with_root_certificates(profile.root_certificates()?),
+        );
         if let Some(url) = profile.base_url() {
             builder = builder.base_url(url);
         }

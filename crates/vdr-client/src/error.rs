@@ -140,7 +140,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The profile file is not valid.
+    /// A CA file (`ca_file`, `BEARER_CA_FILE`) holds no usable certificate.
+    #[error("{}: {source}", path.display())]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// Why its certificates cannot be used.
+        #[source]
+        source: auth_session::Error,
+    },
+
+    /// The profile file is not valid TOML or has unknown settings.
     #[error("invalid profile {}: {reason}", path.display())]
     Profile {
         /// The file.

@@ -4,6 +4,7 @@
 //! ```toml
 //! instance = "acme"                          # the subdomain of https://acme.vdr.secureworks.com
 //! # base_url = "https://acme.vdr.secureworks.com"   (the default, from `instance`)
+//! # ca_file = "ca.pem"                       # extra trusted CA (PEM), relative to this file
 //!
 //! [impersonation]
 //! key = "impersonation-api-private.pem"     # relative to this file
@@ -16,7 +17,7 @@
 //! cid = "…"
 //! ```
 //!
-//! Environment overrides: `VDR_INSTANCE`, `VDR_BASE_URL`, and per API
+//! Environment overrides: `VDR_INSTANCE`, `VDR_BASE_URL`, `BEARER_CA_FILE`, and per API
 //! `VDR_IMPERSONATION_KEY` / `_ISSUER` / `_ISSUER_FILE` / `_CID` (likewise
 //! `VDR_MANAGEMENT_…`), with the unqualified `VDR_KEY`, `VDR_ISSUER`,
 //! `VDR_ISSUER_FILE`, `VDR_CID` applying to whichever API is being used.
@@ -61,6 +62,9 @@ pub struct Profile {
     pub instance: Option<String>,
     /// The base URL, if not `https://<instance>.vdr.secureworks.com`.
     pub base_url: Option<String>,
+    /// A PEM file of CA certificates to trust on top of the platform's (a
+    /// private CA, or the sandbox's `ca.pem`).
+    pub ca_file: Option<PathBuf>,
     /// Impersonation API credentials.
     pub impersonation: Option<ApiProfile>,
     /// Management API credentials.
@@ -79,6 +83,11 @@ impl Profile {
             reason,
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
+        if let Some(file) = &mut profile.ca_file {
+            if file.is_relative() {
+                *file = dir.join(&*file);
+            }
+        }
         for api in [&mut profile.impersonation, &mut profile.management]
             .into_iter()
             .flatten()
@@ -120,6 +129,9 @@ impl Profile {
         }
         if let Some(base_url) = lookup("VDR_BASE_URL") {
             self.base_url = Some(base_url);
+        }
+        if let Some(ca_file) = lookup("BEARER_CA_FILE") {
+            self.ca_file = Some(ca_file.into());
         }
         for api in [Api::Impersonation, Api::Management] {
             let prefix = format!("VDR_{}_", api.as_str().to_ascii_uppercase());
@@ -171,6 +183,27 @@ impl Profile {
         self.base_url
             .clone()
             .or_else(|| self.instance().ok().flatten().map(|i| i.default_base_url()))
+    }
+
+    /// The certificates of `ca_file` (none without one), to pass to
+    /// [`SessionConfig::with_root_certificates`](auth_session::SessionConfig::with_root_certificates).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read, [`Error::CaFile`] if it holds
+    /// no PEM certificate.
+    pub fn root_certificates(&self) -> Result<Vec<auth_session::CertificateDer<'static>>, Error> {
+        let Some(path) = &self.ca_file else {
+            return Ok(Vec::new());
+        };
+        let pem = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        auth_session::certificates_from_pem(&pem).map_err(|source| Error::CaFile {
+            path: path.clone(),
+            source,
+        })
     }
 
     /// Reads the key and issuer files of `api` and builds its credentials.
@@ -232,6 +265,37 @@ mod tests {
             profile.section(Api::Management).unwrap().key.as_deref(),
             Some(Path::new("m.pem"))
         );
+    }
+
+    #[test]
+    fn ca_file_is_relative_to_the_profile_and_env_overrides_it() {
+        let dir = std::env::temp_dir().join(format!("vdr-profile-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("vdr.toml");
+        std::fs::write(&path, "instance = \"acme\"\nca_file = \"ca.pem\"\n").unwrap();
+        let profile = Profile::load(&path).unwrap();
+        assert_eq!(
+            profile.ca_file.as_deref(),
+            Some(dir.join("ca.pem").as_path())
+        );
+        // Missing file: an error naming it.
+        let err = profile.root_certificates().unwrap_err().to_string();
+        assert!(err.contains("ca.pem"), "{err}");
+        // Not a certificate: an error naming it and saying what is wrong.
+        std::fs::write(dir.join("ca.pem"), "hello\n").unwrap();
+        let err = profile.root_certificates().unwrap_err().to_string();
+        assert!(
+            err.contains("ca.pem") && err.contains("CERTIFICATE"),
+            "{err}"
+        );
+        let env = |name: &str| (name == "BEARER_CA_FILE").then(|| "/etc/other.pem".to_owned());
+        let profile = profile.with_env_from(env);
+        assert_eq!(
+            profile.ca_file.as_deref(),
+            Some(Path::new("/etc/other.pem"))
+        );
+        assert!(Profile::default().root_certificates().unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

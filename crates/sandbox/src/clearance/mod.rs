@@ -62,6 +62,7 @@ pub use sts::StsRule;
 use crate::ControlSecret;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
+use crate::tls::{ConnectionStats, TlsOptions};
 use crate::util::{backend_for, json};
 use crate::{Error, Result};
 
@@ -225,6 +226,7 @@ pub struct ClearanceSandboxBuilder {
     skew: u64,
     backend: Option<&'static dyn Backend>,
     control_secret: Option<ControlSecret>,
+    tls: Option<TlsOptions>,
 }
 
 impl Default for ClearanceSandboxBuilder {
@@ -237,6 +239,7 @@ impl Default for ClearanceSandboxBuilder {
             skew: DEFAULT_SKEW_SECS,
             backend: None,
             control_secret: None,
+            tls: None,
         }
     }
 }
@@ -286,6 +289,13 @@ impl ClearanceSandboxBuilder {
         self
     }
 
+    /// Serve HTTPS with these options instead of plain HTTP; every address
+    /// becomes `https://127.0.0.1:<port>/…`.
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = Some(options);
+        self
+    }
+
     /// Binds the socket (and reserves a second, refusing "down" STS address)
     /// and starts serving.
     pub async fn start(self) -> Result<ClearanceSandbox> {
@@ -321,12 +331,13 @@ impl ClearanceSandboxBuilder {
 
         let listener = Server::bind(self.bind).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;
-        let base_url = format!("http://{addr}");
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{addr}");
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let state = Arc::new(ClearanceState {
             sts_url: format!("{base_url}/connect"),
             api_url: format!("{base_url}/api/v1"),
-            dead_sts_url: format!("http://{dead_addr}/connect"),
+            dead_sts_url: format!("{scheme}://{dead_addr}/connect"),
             base_url,
             clock: self.clock,
             skew: i64::try_from(self.skew).unwrap_or(i64::MAX),
@@ -346,7 +357,12 @@ impl ClearanceSandboxBuilder {
             next_principal: AtomicU64::new(151),
             control_secret,
         });
-        let server = Server::serve(listener, router(state.clone()), shutdown_tx)?;
+        let server = Server::serve(
+            listener,
+            router(state.clone()),
+            shutdown_tx,
+            self.tls.as_ref(),
+        )?;
         tracing::info!(%addr, backend = backend.name(), "Clearance sandbox listening");
         Ok(ClearanceSandbox {
             state,
@@ -503,6 +519,11 @@ impl ClearanceSandbox {
     /// Sets every counter back to zero.
     pub fn reset_counters(&self) {
         *lock(&self.state.counters) = ClearanceCounters::default();
+    }
+
+    /// Connections, TLS handshakes and requests the listener has seen.
+    pub fn connection_stats(&self) -> ConnectionStats {
+        self.server.stats()
     }
 
     /// Makes the next `count` token requests fail with `fault`.

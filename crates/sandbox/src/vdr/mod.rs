@@ -56,6 +56,7 @@ pub use credentials::GeneratedVdrClient;
 use crate::ControlSecret;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
+use crate::tls::{ConnectionStats, TlsOptions};
 use crate::util::{backend_for, json};
 use crate::{Error, Result};
 
@@ -217,6 +218,7 @@ pub struct VdrSandboxBuilder {
     exp_leeway: u64,
     backend: Option<&'static dyn Backend>,
     control_secret: Option<ControlSecret>,
+    tls: Option<TlsOptions>,
 }
 
 impl Default for VdrSandboxBuilder {
@@ -230,6 +232,7 @@ impl Default for VdrSandboxBuilder {
             exp_leeway: 0,
             backend: None,
             control_secret: None,
+            tls: None,
         }
     }
 }
@@ -284,10 +287,18 @@ impl VdrSandboxBuilder {
         self
     }
 
+    /// Serve HTTPS with these options instead of plain HTTP; the base URL
+    /// becomes `https://127.0.0.1:<port>`.
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = Some(options);
+        self
+    }
+
     /// Binds the socket and starts serving.
     ///
     /// Fails with [`Error::NoBackend`] when no compiled backend can verify
-    /// ES512 (a build with only `ring`).
+    /// ES512 (a build with only `ring`), with [`Error::Tls`] when the TLS
+    /// options cannot be used.
     pub async fn start(self) -> Result<VdrSandbox> {
         let backend = match self.backend {
             Some(b) if b.supports(Algorithm::ES512) => b,
@@ -301,7 +312,8 @@ impl VdrSandboxBuilder {
         let issuer_encoder = Encoder::new(backend.signer(Algorithm::ES512, &own_key)?)?;
         let listener = Server::bind(self.bind).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;
-        let base_url = format!("http://{addr}");
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{addr}");
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let secs = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
         let state = Arc::new(VdrState {
@@ -322,7 +334,12 @@ impl VdrSandboxBuilder {
             issuer_encoder,
             control_secret,
         });
-        let server = Server::serve(listener, router(state.clone()), shutdown_tx)?;
+        let server = Server::serve(
+            listener,
+            router(state.clone()),
+            shutdown_tx,
+            self.tls.as_ref(),
+        )?;
         tracing::info!(%addr, instance = %state.instance, backend = backend.name(), "VDR sandbox listening");
         Ok(VdrSandbox { state, server })
     }
@@ -373,8 +390,8 @@ impl VdrSandbox {
         self.server.addr()
     }
 
-    /// `http://127.0.0.1:<port>`: the base URL to give a client in place of
-    /// `https://<instance>.vdr.secureworks.com`.
+    /// `http://127.0.0.1:<port>` (`https://…` when serving TLS): the base URL
+    /// to give a client in place of `https://<instance>.vdr.secureworks.com`.
     pub fn base_url(&self) -> String {
         self.state.base_url.clone()
     }
@@ -438,6 +455,11 @@ impl VdrSandbox {
     /// Sets every counter back to zero.
     pub fn reset_counters(&self) {
         *lock(&self.state.counters) = VdrCounters::default();
+    }
+
+    /// Connections, TLS handshakes and requests the listener has seen.
+    pub fn connection_stats(&self) -> ConnectionStats {
+        self.server.stats()
     }
 
     /// Makes the next `count` requests under `/api/v2/` fail with `fault`
