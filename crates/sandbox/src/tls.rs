@@ -3,9 +3,9 @@
 //! say what was negotiated and whether a request ever reached the server.
 //!
 //! ```no_run
-//! # async fn run() -> sandbox::Result<()> {
-//! use sandbox::tls::{TlsIdentity, TlsOptions, TlsVersion};
-//! use sandbox::vdr::VdrSandbox;
+//! # async fn run() -> bearer_sandbox::Result<()> {
+//! use bearer_sandbox::tls::{TlsIdentity, TlsOptions, TlsVersion};
+//! use bearer_sandbox::vdr::VdrSandbox;
 //!
 //! let identity = TlsIdentity::localhost()?;            // a fresh CA and a leaf for localhost
 //! let vdr = VdrSandbox::builder()

@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use bearer_sandbox::Fault;
+use bearer_sandbox::clearance::{
+    COMPLETED_RESOURCE_ID, ClearanceSandbox, ExpiresInStyle, JWT_BEARER_GRANT, RESTRICTED_CASE_ID,
+    SAMPLE_CASE_ID, SAMPLE_EVIDENCE_ID, SAMPLE_RESOURCE_ID, SECOND_EVIDENCE_ID,
+};
 use jwt_core::{
     Algorithm, Encoder, Header, Jwk, KeySpec, ManualClock, NumericDate, PrivateKey, default_backend,
 };
 use reqwest::StatusCode;
-use sandbox::Fault;
-use sandbox::clearance::{
-    COMPLETED_RESOURCE_ID, ClearanceSandbox, ExpiresInStyle, JWT_BEARER_GRANT, RESTRICTED_CASE_ID,
-    SAMPLE_CASE_ID, SAMPLE_EVIDENCE_ID, SAMPLE_RESOURCE_ID, SECOND_EVIDENCE_ID,
-};
 use serde_json::{Value, json};
 
 const T: i64 = 1_750_000_000;
@@ -35,7 +35,7 @@ async fn env() -> Env {
     env_with(ClearanceSandbox::builder().expires_in(Duration::from_secs(300))).await
 }
 
-async fn env_with(builder: sandbox::clearance::ClearanceSandboxBuilder) -> Env {
+async fn env_with(builder: bearer_sandbox::clearance::ClearanceSandboxBuilder) -> Env {
     let clock = Arc::new(ManualClock::at(NumericDate::from_secs(T)));
     let sandbox = builder.clock(clock.clone()).start().await.unwrap();
     let principal = sandbox.generate_principal(TENANT).unwrap();
@@ -278,7 +278,7 @@ async fn a_form_token_request_gets_an_rfc6749_answer() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 300);
     let (header, claims) = segments(body["access_token"].as_str().unwrap());
-    assert_eq!(header["alg"], sandbox::clearance::ACCESS_TOKEN_ALG);
+    assert_eq!(header["alg"], bearer_sandbox::clearance::ACCESS_TOKEN_ALG);
     assert_eq!(claims[NAME_CLAIM], env.client_id.as_str());
     assert_eq!(claims["exp"], T + 300);
     assert_eq!(claims[TENANT_CLAIM], TENANT);
@@ -867,7 +867,7 @@ async fn api_rule_revoked_answers_401_once_per_token() {
         .http
         .post(format!("{}/_sandbox/revoke-tokens", env.sandbox.base_url()))
         .header(
-            sandbox::CONTROL_SECRET_HEADER,
+            bearer_sandbox::CONTROL_SECRET_HEADER,
             env.sandbox.control_secret().expose(),
         )
         .send()
@@ -907,7 +907,7 @@ async fn counters_count_token_and_api_traffic() {
         .http
         .get(format!("{}/_sandbox/counters", env.sandbox.base_url()))
         .header(
-            sandbox::CONTROL_SECRET_HEADER,
+            bearer_sandbox::CONTROL_SECRET_HEADER,
             env.sandbox.control_secret().expose(),
         )
         .send()
@@ -1021,7 +1021,7 @@ async fn api_faults_injected_over_http_hit_only_api_requests() {
     let response = env
         .http
         .post(format!("{}/_sandbox/faults", env.sandbox.base_url()))
-        .header(sandbox::CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
+        .header(bearer_sandbox::CONTROL_SECRET_HEADER, env.sandbox.control_secret().expose())
         .json(&json!({"fault": "status", "status": 429, "retry_after": 1, "count": 2, "target": "api"}))
         .send()
         .await
@@ -1092,7 +1092,7 @@ async fn principal_generation_refuses_bad_tenants() {
 #[tokio::test]
 async fn hooks_refuse_requests_without_the_control_secret() {
     let env = env().await;
-    let wrong = sandbox::ControlSecret::generate().unwrap();
+    let wrong = bearer_sandbox::ControlSecret::generate().unwrap();
     let token = env.access_token().await;
     let base = env.sandbox.base_url();
     for secret in [None, Some(wrong.expose()), Some("x")] {
@@ -1111,7 +1111,7 @@ async fn hooks_refuse_requests_without_the_control_secret() {
         ];
         for call in calls {
             let call = match secret {
-                Some(s) => call.header(sandbox::CONTROL_SECRET_HEADER, s),
+                Some(s) => call.header(bearer_sandbox::CONTROL_SECRET_HEADER, s),
                 None => call,
             };
             let response = call.send().await.unwrap();

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 async fn start_both_writes_every_credential_and_serves() {
     let dir = std::env::temp_dir().join(format!("sandbox-both-{}", std::process::id()));
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let running = sandbox::start_both(&dir, any, any).await.unwrap();
+    let running = bearer_sandbox::start_both(&dir, any, any).await.unwrap();
     let names: Vec<String> = running
         .files
         .iter()
@@ -37,7 +37,7 @@ async fn start_both_writes_every_credential_and_serves() {
         &std::fs::read_to_string(dir.join("clearance-connection.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(file["TenantId"], sandbox::DEMO_TENANT);
+    assert_eq!(file["TenantId"], bearer_sandbox::DEMO_TENANT);
     assert_eq!(
         file["SecurityTokenServiceBaseAddresses"][0],
         running.clearance.sts_url()
@@ -46,7 +46,7 @@ async fn start_both_writes_every_credential_and_serves() {
         std::fs::read_to_string(dir.join("vdr-base-url.txt")).unwrap(),
         running.vdr.base_url()
     );
-    let secret = std::fs::read_to_string(dir.join(sandbox::CONTROL_SECRET_FILE)).unwrap();
+    let secret = std::fs::read_to_string(dir.join(bearer_sandbox::CONTROL_SECRET_FILE)).unwrap();
     assert_eq!(secret, running.vdr.control_secret().expose());
     assert_eq!(
         running.clearance.control_secret(),
@@ -55,7 +55,7 @@ async fn start_both_writes_every_credential_and_serves() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join(sandbox::CONTROL_SECRET_FILE))
+        let mode = std::fs::metadata(dir.join(bearer_sandbox::CONTROL_SECRET_FILE))
             .unwrap()
             .permissions()
             .mode();
@@ -66,7 +66,7 @@ async fn start_both_writes_every_credential_and_serves() {
         let url = format!("{base}/_sandbox/counters");
         let response = http
             .get(&url)
-            .header(sandbox::CONTROL_SECRET_HEADER, &secret)
+            .header(bearer_sandbox::CONTROL_SECRET_HEADER, &secret)
             .send()
             .await
             .unwrap();
@@ -94,7 +94,9 @@ async fn start_both_replaces_older_files_with_private_ones() {
     std::fs::write(&victim, "keep").unwrap();
     symlink(&victim, dir.path().join("clearance-connection.json")).unwrap();
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let running = sandbox::start_both(dir.path(), any, any).await.unwrap();
+    let running = bearer_sandbox::start_both(dir.path(), any, any)
+        .await
+        .unwrap();
     for private in [
         "mgt-api-private.pem",
         "imp-api-private.pem",
@@ -124,18 +126,21 @@ async fn start_both_replaces_older_files_with_private_ones() {
 #[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
 #[tokio::test]
 async fn the_vdr_stand_in_refuses_to_start_with_only_ring() {
-    let err = sandbox::vdr::VdrSandbox::builder()
+    let err = bearer_sandbox::vdr::VdrSandbox::builder()
         .start()
         .await
         .unwrap_err();
-    assert!(matches!(err, sandbox::Error::NoBackend { .. }), "{err:?}");
+    assert!(
+        matches!(err, bearer_sandbox::Error::NoBackend { .. }),
+        "{err:?}"
+    );
     let message = err.to_string();
     assert!(
         message.contains("ES512") && message.contains("ring"),
         "{message}"
     );
     // The Clearance stand-in runs, but cannot generate an RSA principal.
-    let clearance = sandbox::clearance::ClearanceSandbox::builder()
+    let clearance = bearer_sandbox::clearance::ClearanceSandbox::builder()
         .start()
         .await
         .unwrap();

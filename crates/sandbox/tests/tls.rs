@@ -2,9 +2,9 @@
 //! and what the listener records (the client here is a plain reqwest client
 //! that trusts the sandbox's CA).
 
-use sandbox::Fault;
-use sandbox::clearance::ClearanceSandbox;
-use sandbox::tls::{TlsIdentity, TlsOptions, TlsVersion};
+use bearer_sandbox::Fault;
+use bearer_sandbox::clearance::ClearanceSandbox;
+use bearer_sandbox::tls::{TlsIdentity, TlsOptions, TlsVersion};
 
 fn client_trusting(identity: &TlsIdentity) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(identity.ca_pem().as_bytes()).unwrap();
@@ -20,7 +20,7 @@ async fn start_both_tls_writes_the_ca_and_https_addresses() {
     let dir = std::env::temp_dir().join(format!("sandbox-tls-{}", std::process::id()));
     let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let identity = TlsIdentity::localhost().unwrap();
-    let running = sandbox::start_both_tls(&dir, any, any, identity.clone())
+    let running = bearer_sandbox::start_both_tls(&dir, any, any, identity.clone())
         .await
         .unwrap();
     let ca = dir.join("ca.pem");
@@ -60,7 +60,7 @@ async fn start_both_tls_writes_the_ca_and_https_addresses() {
     ] {
         let response = client
             .get(format!("{base}/_sandbox/counters"))
-            .header(sandbox::CONTROL_SECRET_HEADER, secret.expose())
+            .header(bearer_sandbox::CONTROL_SECRET_HEADER, secret.expose())
             .send()
             .await
             .unwrap();
@@ -111,7 +111,7 @@ async fn plain_http_records_connections_but_no_handshake() {
     let response = reqwest::Client::new()
         .get(format!("{}/_sandbox/counters", clearance.base_url()))
         .header(
-            sandbox::CONTROL_SECRET_HEADER,
+            bearer_sandbox::CONTROL_SECRET_HEADER,
             clearance.control_secret().expose(),
         )
         .send()
@@ -154,7 +154,7 @@ async fn tls_options_without_a_version_are_refused() {
         .start()
         .await
         .unwrap_err();
-    assert!(matches!(err, sandbox::Error::Tls(_)), "{err:?}");
+    assert!(matches!(err, bearer_sandbox::Error::Tls(_)), "{err:?}");
     assert!(err.to_string().contains("TLS 1.2"), "{err}");
 }
 

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bearer_sandbox::vdr::{ClientKind, ClientRegistration, VdrSandbox};
+use bearer_sandbox::{CONTROL_SECRET_HEADER, Fault};
 use jwt_core::{
     Algorithm, Curve, Encoder, Header, KeySpec, ManualClock, NumericDate, PrivateKey,
     PrivateKeyFormat, default_backend,
 };
 use reqwest::{Method, StatusCode};
-use sandbox::vdr::{ClientKind, ClientRegistration, VdrSandbox};
-use sandbox::{CONTROL_SECRET_HEADER, Fault};
 use serde_json::{Value, json};
 
 const T: i64 = 1_750_000_000;
@@ -57,7 +57,7 @@ async fn env() -> Env {
     env_with(VdrSandbox::builder()).await
 }
 
-async fn env_with(builder: sandbox::vdr::VdrSandboxBuilder) -> Env {
+async fn env_with(builder: bearer_sandbox::vdr::VdrSandboxBuilder) -> Env {
     let clock = Arc::new(ManualClock::at(NumericDate::from_secs(T)));
     let sandbox = builder
         .instance("acme")
