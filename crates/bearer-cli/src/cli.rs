@@ -166,8 +166,9 @@ pub(crate) struct VerifyArgs {
     /// Expected subject.
     #[arg(long, value_name = "SUB")]
     pub(crate) sub: Option<String>,
-    /// Clock skew tolerated on exp/nbf/iat, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    /// Clock skew tolerated on exp/nbf/iat, in seconds (at most 86400, one day).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(..=jwt_core::MAX_LEEWAY_SECS))]
     pub(crate) leeway: u64,
 }
 

@@ -42,19 +42,18 @@ fn pretty(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("(cannot show: {e})"))
 }
 
-/// RFC 3339 in UTC, whole seconds.
+/// RFC 3339 in UTC, whole seconds; any NumericDate, see [`NumericDate::to_rfc3339`].
 pub(crate) fn rfc3339(date: NumericDate) -> String {
-    humantime::format_rfc3339_seconds(date.to_system_time()).to_string()
+    date.to_rfc3339()
 }
 
-/// "expires in 52s", "expired 3m ago", "issued 10s ago".
+/// "expires in 52s", "expired 3m ago", "issued 10s ago". Counted in whole
+/// seconds as integers, so any `i64` a token carries works.
 pub(crate) fn relative(name: &str, date: NumericDate, now: SystemTime) -> String {
-    let then = date.to_system_time();
-    let (future, gap) = match then.duration_since(now) {
-        Ok(ahead) => (true, ahead),
-        Err(behind) => (false, behind.duration()),
-    };
-    let gap = humantime::format_duration(Duration::from_secs(gap.as_secs())).to_string();
+    let now = NumericDate::from_system_time(now).as_secs();
+    let then = date.as_secs();
+    let future = then > now;
+    let gap = humantime::format_duration(Duration::from_secs(then.abs_diff(now))).to_string();
     match (name, future) {
         ("exp", true) => format!("expires in {gap}"),
         ("exp", false) => format!("expired {gap} ago"),
@@ -82,5 +81,21 @@ mod tests {
         );
         assert_eq!(relative("iat", NumericDate::from_secs(990), now), "10s ago");
         assert_eq!(rfc3339(NumericDate::from_secs(0)), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn any_numeric_date_is_shown_without_panicking() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for secs in [-1, 1_000_000_000_000_000, i64::MIN, i64::MAX, i64::MIN + 1] {
+            let date = NumericDate::from_secs(secs);
+            assert!(!rfc3339(date).is_empty());
+            let shown = relative("exp", date, now);
+            assert!(shown.starts_with("expire"), "{secs}: {shown}");
+        }
+        assert_eq!(rfc3339(NumericDate::from_secs(-1)), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(NumericDate::from_secs(1_000_000_000_000_000)),
+            "(out of range: 1000000000000000 s)"
+        );
     }
 }

@@ -47,6 +47,7 @@ pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     let verifier = backend.verifier(alg, &key).map_err(Failure::input)?;
     let mut validation = Validation::new()
         .leeway(args.leeway)
+        .map_err(Failure::input)?
         .clock(Arc::new(SystemClock));
     if let Some(iss) = &args.iss {
         validation = validation.issuer([iss.clone()]);

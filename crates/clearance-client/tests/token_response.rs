@@ -207,3 +207,33 @@ fn debug_output_redacts_the_access_token() {
         ok(json!({"access_token": "very-secret-access-token", "expires_in": 60})).unwrap();
     assert!(!format!("{response:?}").contains("very-secret"));
 }
+
+#[test]
+fn an_access_token_exp_is_bounded_like_expires_in() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let parse = |exp: i64| {
+        let body = json!({"access_token": jwt_with_exp(Some(exp)), "token_type": "Bearer"});
+        TokenResponse::parse_at(STS, StatusCode::OK, body.to_string().as_bytes(), now)
+    };
+    let ten_years = 10 * 365 * 24 * 3600;
+    for (exp, why) in [
+        (1_700_000_000, "already passed"),
+        (-1, "already passed"),
+        (i64::MIN, "already passed"),
+        (1_700_000_000 + ten_years + 1, "more than ten years"),
+        (1_000_000_000_000_000, "more than ten years"),
+        (i64::MAX, "more than ten years"),
+    ] {
+        let err = parse(exp).unwrap_err();
+        assert!(
+            matches!(&err, Error::AccessTokenExp { exp: e, .. } if *e == exp),
+            "{exp}: {err:?}"
+        );
+        assert!(err.to_string().contains(why), "{exp}: {err}");
+    }
+    for exp in [1_700_000_001, 1_700_000_000 + ten_years] {
+        let response = parse(exp).unwrap();
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(exp.unsigned_abs());
+        assert_eq!(response.expiry(), Expiry::AccessTokenExp(at), "{exp}");
+    }
+}

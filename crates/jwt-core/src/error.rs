@@ -134,6 +134,15 @@ pub enum Error {
         leeway: u64,
     },
 
+    /// A leeway longer than [`MAX_LEEWAY_SECS`](crate::MAX_LEEWAY_SECS) was asked for.
+    #[error("a leeway of {leeway} s is too long; at most {max} s (one day) is accepted")]
+    LeewayTooLarge {
+        /// The leeway asked for, in seconds.
+        leeway: u64,
+        /// The largest accepted.
+        max: u64,
+    },
+
     /// A claim the validation requires is absent.
     #[error("the token has no {0:?} claim, which is required")]
     MissingClaim(String),

@@ -75,4 +75,4 @@ pub use key::{Jwk, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey};
 pub use signer::{AsyncSigner, Signature, Signer, Verifier};
 pub use time::{Clock, ManualClock, NumericDate, SystemClock};
 pub use token::Token;
-pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_SIZE, Validation};
+pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_SIZE, MAX_LEEWAY_SECS, Validation};
