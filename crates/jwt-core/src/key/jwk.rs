@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::{
     EcPrivate, Ed25519Private, KeyMetadata, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial,
-    RsaPrivate, check_point, strip_leading_zeros,
+    RsaPrivate, check_ed25519_public, check_point, strip_leading_zeros,
 };
 use crate::algorithm::Curve;
 use crate::base64url;
@@ -295,6 +295,7 @@ impl Jwk {
                 key.seed.copy_from_slice(&seed);
                 if let Some(p) = key.public.as_mut() {
                     p.copy_from_slice(&public);
+                    check_ed25519_public(p, "JWK")?;
                 }
                 PrivateMaterial::Ed25519(key)
             }
@@ -325,6 +326,7 @@ impl Jwk {
                 let x = fixed(&self.x, "x", "OKP", 32)?;
                 let mut key = [0u8; 32];
                 key.copy_from_slice(&x);
+                check_ed25519_public(&key, "JWK")?;
                 PublicMaterial::Ed25519(key)
             }
             "oct" => PublicMaterial::Oct(member(&self.k, "k", "oct")?),
