@@ -154,7 +154,9 @@ pub(crate) struct VerifyArgs {
     /// Public key: PEM (SPKI or PKCS#1), JWK, or a JWK Set (chosen by the token's `kid`).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Algorithm expected (default: the key's own: ES* by curve, EdDSA, RS256 for RSA).
+    /// Pin one algorithm. Default: the token's header picks within the key's
+    /// family (RSA: RS*/PS*; EC: its curve's ES*; Ed25519: EdDSA; a secret:
+    /// the HS* it is long enough for), or the key's JWK "alg" if it has one.
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: Option<String>,
     /// Expected issuer.

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use jwt_core::{
-    Algorithm, Backend, JwkSet, PublicKey, SystemClock, Validation, decode, decode_unverified,
+    Algorithm, Backend, JwkSet, KeyVerifier, PublicKey, SystemClock, Validation, decode_unverified,
+    decode_with_key,
 };
 use serde_json::{Map, Value};
 
@@ -40,11 +41,13 @@ fn key(args: &VerifyArgs, token: &str) -> Result<PublicKey, Failure> {
 pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     let token = input::token(args.token.as_deref())?;
     let key = key(args, &token)?;
-    let alg: Algorithm = match &args.alg {
-        Some(alg) => alg.parse().map_err(Failure::input)?,
-        None => key.default_algorithm(),
-    };
-    let verifier = backend.verifier(alg, &key).map_err(Failure::input)?;
+    // Without --alg the token's header picks within the key's family (and
+    // its JWK "alg", if any); --alg pins one algorithm.
+    let mut verifier = KeyVerifier::new(key, backend).map_err(Failure::input)?;
+    if let Some(alg) = &args.alg {
+        let alg: Algorithm = alg.parse().map_err(Failure::input)?;
+        verifier = verifier.pin(alg).map_err(Failure::input)?;
+    }
     let mut validation = Validation::new()
         .leeway(args.leeway)
         .map_err(Failure::input)?
@@ -58,16 +61,9 @@ pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     if let Some(sub) = &args.sub {
         validation = validation.subject(sub.clone());
     }
-    let data = decode::<Map<String, Value>>(&token, &*verifier, &validation).map_err(|e| {
-        let hint = match e {
-            jwt_core::Error::AlgorithmMismatch { .. } if args.alg.is_none() => {
-                " (pass --alg to verify another algorithm with this key)"
-            }
-            _ => "",
-        };
-        Failure::rejected(format!("invalid: {e}{hint}"))
-    })?;
-    println!("valid ({alg}, {} backend)", backend.name());
+    let data = decode_with_key::<Map<String, Value>>(&token, &verifier, &validation)
+        .map_err(|e| Failure::rejected(format!("invalid: {e}")))?;
+    println!("valid ({}, {} backend)", data.header.alg, backend.name());
     println!(
         "{}",
         serde_json::to_string_pretty(&data.claims).unwrap_or_default()

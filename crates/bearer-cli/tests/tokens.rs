@@ -74,3 +74,83 @@ fn a_leeway_over_a_day_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("86400"), "{}", text(&out.stderr));
 }
+
+/// A token signed with `key` under `alg`, expiring in an hour.
+fn signed(alg: jwt_core::Algorithm, key: &jwt_core::PrivateKey) -> String {
+    let backend = jwt_core::default_backend();
+    let encoder = jwt_core::Encoder::new(backend.signer(alg, key).unwrap()).unwrap();
+    let now = jwt_core::NumericDate::from(std::time::SystemTime::now());
+    let claims = jwt_core::Claims::<serde_json::Map<String, serde_json::Value>> {
+        sub: Some("user:1".into()),
+        exp: Some(now.saturating_add(3600)),
+        ..Default::default()
+    };
+    encoder.encode(&claims).unwrap().as_str().to_owned()
+}
+
+#[test]
+fn verify_lets_the_header_pick_within_an_rsa_keys_family() {
+    use jwt_core::Algorithm::*;
+    let dir = tempfile::tempdir().unwrap();
+    let key = jwt_core::default_backend()
+        .generate(jwt_core::KeySpec::Rsa { bits: 2048 })
+        .unwrap();
+    let pem = key.public_key().unwrap().to_pem().unwrap();
+    std::fs::write(dir.path().join("rsa-public.pem"), pem).unwrap();
+    for alg in [RS256, RS384, RS512, PS256, PS384, PS512] {
+        let out = bearer(
+            &["verify", "--key", "rsa-public.pem", &signed(alg, &key)],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{alg}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with(&format!("valid ({alg}, ")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    // --alg pins: another RSA algorithm is refused (exit 1) ...
+    let out = bearer(
+        &[
+            "verify",
+            "--key",
+            "rsa-public.pem",
+            "--alg",
+            "RS256",
+            &signed(PS256, &key),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("allowed only for RS256"),
+        "{}",
+        text(&out.stderr)
+    );
+    // ... and a pin across families is an input error (exit 2).
+    let out = bearer(
+        &[
+            "verify",
+            "--key",
+            "rsa-public.pem",
+            "--alg",
+            "ES256",
+            &signed(PS256, &key),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // An HS256 token keyed with the public key's bytes is refused, not tried.
+    let der = key.public_key().unwrap().to_der().unwrap();
+    let confused = signed(HS256, &jwt_core::PrivateKey::from_secret(&der));
+    let out = bearer(
+        &["verify", "--key", "rsa-public.pem", &confused],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot be verified with this key"),
+        "{}",
+        text(&out.stderr)
+    );
+}

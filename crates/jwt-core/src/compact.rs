@@ -247,14 +247,41 @@ pub fn decode<T: DeserializeOwned>(
     verifier: &dyn Verifier,
     validation: &Validation,
 ) -> Result<TokenData<T>> {
+    decode_checked(token, validation, |alg| {
+        if alg != verifier.algorithm() {
+            return Err(Error::AlgorithmMismatch {
+                expected: verifier.algorithm(),
+                found: alg,
+            });
+        }
+        Ok(verifier)
+    })
+}
+
+/// Verifies `token` with a key, the header's `alg` choosing among the
+/// algorithms [`KeyVerifier::allowed`](crate::KeyVerifier::allowed) for it, and checks its claims.
+///
+/// `none` is refused as always; an algorithm of another family than the
+/// key is [`Error::KeyFamilyMismatch`], one of the family but not allowed
+/// [`Error::AlgorithmNotAllowed`], both before any signature is checked.
+pub fn decode_with_key<T: DeserializeOwned>(
+    token: &str,
+    key: &crate::KeyVerifier<'_>,
+    validation: &Validation,
+) -> Result<TokenData<T>> {
+    decode_checked(token, validation, |alg| key.verifier(alg))
+}
+
+/// The decoding both [`decode`] and [`decode_with_key`] do; `pick` binds
+/// the header's algorithm to a verifier or refuses it.
+fn decode_checked<'v, T: DeserializeOwned>(
+    token: &str,
+    validation: &Validation,
+    pick: impl FnOnce(crate::Algorithm) -> Result<&'v dyn Verifier>,
+) -> Result<TokenData<T>> {
     let segments = split(token, validation.max_token_size)?;
     let header = parse_header(segments.header, &validation.understood_crit)?;
-    if header.alg != verifier.algorithm() {
-        return Err(Error::AlgorithmMismatch {
-            expected: verifier.algorithm(),
-            found: header.alg,
-        });
-    }
+    let verifier = pick(header.alg)?;
     let signature = decode_segment(segments.signature, "signature")?;
     verifier.verify(segments.signing_input, &signature)?;
     let payload = decode_segment(segments.payload, "payload")?;

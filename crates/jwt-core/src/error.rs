@@ -93,6 +93,26 @@ pub enum Error {
         found: Algorithm,
     },
 
+    /// The header's `alg` is of the key's family but not among the
+    /// algorithms allowed for the key (a JWK `alg` or the caller pinned another).
+    #[error("the token header says {found}, but this key is allowed only for {allowed}")]
+    AlgorithmNotAllowed {
+        /// The header's algorithm.
+        found: Algorithm,
+        /// The allowed algorithms, comma-separated.
+        allowed: String,
+    },
+
+    /// The header's `alg` needs another kind of key than the verification key
+    /// (e.g. HS256 with an RSA key): never tried.
+    #[error("the token header says {found}, which cannot be verified with this key ({key})")]
+    KeyFamilyMismatch {
+        /// The header's algorithm.
+        found: Algorithm,
+        /// What the key is, e.g. "RSA 2048-bit".
+        key: String,
+    },
+
     /// The header's `crit` is invalid or lists an extension this verifier does not understand.
     #[error("critical header parameter not understood: {0}")]
     Critical(String),
