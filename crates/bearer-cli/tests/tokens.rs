@@ -154,3 +154,21 @@ fn verify_lets_the_header_pick_within_an_rsa_keys_family() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn inspect_shows_the_vendors_access_token_with_its_xmldsig_alg() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = include_str!("../../jwt-core/tests/fixtures/clearance-access-token.jwt").trim();
+    let out = bearer(&["inspect", token], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(r#""alg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512""#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#""kid": "71E83D048621184E318CD051DA038AF46245A922""#),
+        "{shown}"
+    );
+    assert!(shown.contains("exp: 2017-09-06T06:53:06Z"), "{shown}");
+}

@@ -237,3 +237,31 @@ fn an_access_token_exp_is_bounded_like_expires_in() {
         assert_eq!(response.expiry(), Expiry::AccessTokenExp(at), "{exp}");
     }
 }
+
+/// The example access token of the vendor's STS page: `alg` is an XML-DSig
+/// URI, `kid` a hex thumbprint, `exp` 1504680786.
+const VENDOR_ACCESS_TOKEN: &str = include_str!("fixtures/clearance-access-token.jwt");
+
+#[test]
+fn the_vendors_example_access_token_gives_its_exp_as_expiry() {
+    let body = json!({"access_token": VENDOR_ACCESS_TOKEN.trim(), "token_type": "Bearer"});
+    // Received at its `nbf`, 2017-09-05T18:38:06Z.
+    let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_636_686);
+    let response =
+        TokenResponse::parse_at(STS, StatusCode::OK, body.to_string().as_bytes(), received)
+            .unwrap();
+    let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_680_786);
+    assert_eq!(response.expiry(), Expiry::AccessTokenExp(exp));
+    // Received today, it has long expired.
+    let err = ok(body).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AccessTokenExp {
+                exp: 1_504_680_786,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

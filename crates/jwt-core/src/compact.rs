@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::header::UnverifiedHeader;
 use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
 use crate::{AsyncSigner, Claims, Header, Signer, Token, Validation, Verifier, base64url, json};
 
@@ -294,16 +295,31 @@ fn decode_checked<'v, T: DeserializeOwned>(
     Ok(TokenData { header, claims })
 }
 
+/// A token read without verification: its header (whose `alg` may be any
+/// string) and its claims. See [`decode_unverified`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnverifiedToken<T = Map<String, Value>> {
+    /// The header, `alg` as written.
+    pub header: UnverifiedHeader,
+    /// The claims.
+    pub claims: Claims<T>,
+}
+
 /// Decodes header and claims WITHOUT verifying anything: no signature, no
 /// expiry. For tools that display tokens and for choosing a key by `kid` or
 /// `iss`; never for trusting a token.
-pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<TokenData<T>> {
+///
+/// The header's `alg` is kept as the string it is, so tokens this crate
+/// cannot verify can still be shown: an XML-DSig URI such as
+/// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha512`, as .NET token
+/// services write. [`decode`] refuses those.
+pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedToken<T>> {
     let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
     // `crit` is reported, not enforced: nothing is being trusted here.
     let header = decode_segment(segments.header, "header")?;
-    let header: Header = json::check_object(&header, "header")?.read()?;
+    let header: UnverifiedHeader = json::check_object(&header, "header")?.read()?;
     decode_segment(segments.signature, "signature")?;
     let payload = decode_segment(segments.payload, "payload")?;
     let claims: Claims<T> = json::check_object(&payload, "claims")?.read()?;
-    Ok(TokenData { header, claims })
+    Ok(UnverifiedToken { header, claims })
 }

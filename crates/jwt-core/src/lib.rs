@@ -69,9 +69,11 @@ pub use backend::Ring;
 pub use backend::RustCrypto;
 pub use backend::{Backend, KeySpec, backend, backends, default_backend, require_fips};
 pub use claims::{Audience, Claims};
-pub use compact::{Encoder, TokenData, decode, decode_unverified, decode_with_key, encode_async};
+pub use compact::{
+    Encoder, TokenData, UnverifiedToken, decode, decode_unverified, decode_with_key, encode_async,
+};
 pub use error::{Error, Result};
-pub use header::Header;
+pub use header::{AlgorithmName, Header, UnverifiedHeader};
 pub use key::{Jwk, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey};
 pub use key_verifier::KeyVerifier;
 pub use signer::{AsyncSigner, Signature, Signer, Verifier};
