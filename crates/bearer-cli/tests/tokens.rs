@@ -172,3 +172,40 @@ fn inspect_shows_the_vendors_access_token_with_its_xmldsig_alg() {
     );
     assert!(shown.contains("exp: 2017-09-06T06:53:06Z"), "{shown}");
 }
+
+#[test]
+fn verify_tells_a_jwk_from_a_set_by_structure_and_refuses_leaky_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = jwt_core::default_backend()
+        .generate(jwt_core::KeySpec::Ec(jwt_core::Curve::P256))
+        .unwrap()
+        .with_kid("keys");
+    let token = signed(jwt_core::Algorithm::ES256, &key);
+    let public = serde_json::to_string(&key.public_key().unwrap().to_jwk()).unwrap();
+    assert!(public.contains(r#""kid":"keys""#), "{public}");
+    std::fs::write(dir.path().join("one.jwk"), &public).unwrap();
+    let out = bearer(&["verify", "--key", "one.jwk", &token], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The same key in a set is found by the token's kid.
+    std::fs::write(
+        dir.path().join("set.json"),
+        format!(r#"{{"keys":[{public}]}}"#),
+    )
+    .unwrap();
+    let out = bearer(&["verify", "--key", "set.json", &token], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A set that publishes the private key is refused as input.
+    let private = serde_json::to_string(&key.to_jwk().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("leak.json"),
+        format!(r#"{{"keys":[{private}]}}"#),
+    )
+    .unwrap();
+    let out = bearer(&["verify", "--key", "leak.json", &token], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("private members (d)"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -74,7 +74,9 @@ pub use compact::{
 };
 pub use error::{Error, Result};
 pub use header::{AlgorithmName, Header, UnverifiedHeader};
-pub use key::{Jwk, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey};
+pub use key::{
+    Jwk, JwkDocument, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey, VerificationKeys,
+};
 pub use key_verifier::KeyVerifier;
 pub use signer::{AsyncSigner, Signature, Signer, Verifier};
 pub use time::{Clock, ManualClock, NumericDate, SystemClock};

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 
 #[cfg(feature = "rust-crypto")]
 pub(crate) use der::curve_oid;
-pub use jwk::{Jwk, JwkSet};
+pub use jwk::{Jwk, JwkDocument, JwkSet};
 pub use pem::PrivateKeyFormat;
 pub use thumbprint::thumbprint_input;
 
@@ -160,6 +160,32 @@ impl<'a> Encoding<'a> {
             Ok(Self::Pem(text("PEM")?))
         } else {
             Ok(Self::Der(input))
+        }
+    }
+}
+
+/// What a verification key file holds: one key (PEM, DER or JWK), or a JWK
+/// Set from which a token's `kid` chooses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerificationKeys {
+    /// One key.
+    Key(PublicKey),
+    /// A JWK Set of public keys.
+    Set(JwkSet),
+}
+
+impl VerificationKeys {
+    /// Parses a key file: PEM, DER, a JWK or a JWK Set. JSON is a set when
+    /// its top-level `keys` member is an array (by structure, not by
+    /// searching the text), and a set holding private members is refused.
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        match Encoding::sniff(input)? {
+            Encoding::Jwk(text) => match JwkDocument::from_json(text)? {
+                JwkDocument::Key(jwk) => PublicKey::from_jwk(&jwk).map(Self::Key),
+                JwkDocument::Set(set) => Ok(Self::Set(set)),
+            },
+            Encoding::Pem(text) => PublicKey::from_pem(text).map(Self::Key),
+            Encoding::Der(der) => PublicKey::from_der(der).map(Self::Key),
         }
     }
 }
@@ -328,8 +354,16 @@ impl PublicKey {
     }
 
     /// Parses a public (or private) JWK from JSON; a private JWK yields its public half.
+    /// A JWK Set is refused with a message saying so (see [`VerificationKeys`]).
     pub fn from_jwk_json(json: &str) -> Result<Self> {
-        Self::from_jwk(&Jwk::from_json(json)?)
+        match JwkDocument::from_json(json) {
+            Ok(JwkDocument::Key(jwk)) => Self::from_jwk(&jwk),
+            Ok(JwkDocument::Set(_)) => Err(Error::invalid_key(
+                "JWK",
+                "this is a JWK Set, not one key; choose a key from it by kid",
+            )),
+            Err(e) => Err(e),
+        }
     }
 
     /// Converts a parsed JWK.
