@@ -56,6 +56,19 @@ pub enum Error {
     )]
     EncryptedKey,
 
+    /// The key is a legacy (OpenSSL "traditional") encrypted PEM: a
+    /// `Proc-Type: 4,ENCRYPTED` header inside an `RSA PRIVATE KEY` or
+    /// `EC PRIVATE KEY` block. Not decrypted here.
+    #[error(
+        "the key is a legacy encrypted PEM (a {label:?} block with a \"Proc-Type: 4,ENCRYPTED\" \
+         header), which is not supported; decrypt it and convert it to PKCS#8 first \
+         (openssl pkey -in old.pem -out new.pem) and keep the result protected"
+    )]
+    LegacyEncryptedPem {
+        /// The block's label, e.g. `RSA PRIVATE KEY`.
+        label: String,
+    },
+
     /// The key's JWK `use`/`key_ops`/`alg` forbid this operation.
     #[error("the key may not be used for this: {reason}")]
     KeyUsage {
