@@ -176,7 +176,7 @@ impl JwkSet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JwkDocument {
     /// A single JWK.
-    Key(Jwk),
+    Key(Box<Jwk>),
     /// A JWK Set, checked as [`JwkSet::from_json`] checks it.
     Set(JwkSet),
 }
@@ -197,7 +197,7 @@ impl JwkDocument {
             Ok(Self::Set(set))
         } else {
             serde_json::from_value(value)
-                .map(Self::Key)
+                .map(|jwk| Self::Key(Box::new(jwk)))
                 .map_err(|e| Error::invalid_key("JWK", redact(&e)))
         }
     }
