@@ -209,3 +209,18 @@ fn verify_tells_a_jwk_from_a_set_by_structure_and_refuses_leaky_sets() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn inspect_never_prints_control_characters_from_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = serde_json::json!({"sub": "\u{1b}[2J\u{1b}]0;pwned\u{7}", "x": "\u{9b}1m\u{7f}"});
+    let token = unsigned(r#"{"alg":"ES256"}"#, &claims.to_string());
+    let out = bearer(&["inspect", &token], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        !shown.chars().any(|c| c != '\n' && c.is_control()),
+        "{shown:?}"
+    );
+    assert!(shown.contains(r#"\u001b[2J"#), "{shown}");
+}
