@@ -523,7 +523,7 @@ mod set_tests {
 
     #[test]
     fn a_kid_shared_by_two_keys_finds_nothing() {
-        let set = JwkSet::from_json(
+        let set = JwkSet::from_json_secrets(
             r#"{"keys":[{"kty":"oct","kid":"a","k":"AAAA"},{"kty":"oct","kid":"a","k":"AQEB"},
                         {"kty":"oct","kid":"b","k":"AgIC"}]}"#,
         )
