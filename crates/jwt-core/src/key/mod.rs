@@ -315,7 +315,10 @@ impl PrivateKey {
         self.metadata.permit(Operation::Sign, alg)?;
         check_family(alg, &self.kind(), || self.description())?;
         match &self.material {
-            PrivateMaterial::Rsa(rsa) => check_roca(&rsa.n),
+            PrivateMaterial::Rsa(rsa) => {
+                check_rsa_public(&rsa.n, &rsa.e)?;
+                check_roca(&rsa.n)
+            }
             _ => Ok(()),
         }
     }
@@ -441,10 +444,46 @@ impl PublicKey {
         };
         check_family(alg, &kind, || self.description())?;
         match &self.material {
-            PublicMaterial::Rsa { n, .. } => check_roca(n),
+            PublicMaterial::Rsa { n, e } => {
+                check_rsa_public(n, e)?;
+                check_roca(n)
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// RSA moduli over this many bits are refused (the largest every backend
+/// verifies: ring and RustCrypto stop at 8192).
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// What every backend requires of an RSA public key, checked here so that
+/// all of them refuse the same keys the same way: a modulus of at most
+/// [`MAX_RSA_BITS`] that is odd, and an odd public exponent from 3 to
+/// 2^33 - 1 (ring's bounds; aws-lc and RustCrypto accept a superset).
+fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
+    let bits = bit_len(n);
+    if bits > MAX_RSA_BITS {
+        return Err(Error::invalid_key(
+            "RSA",
+            format!("the modulus has {bits} bits; at most {MAX_RSA_BITS} are supported"),
+        ));
+    }
+    if n.last().is_none_or(|b| b % 2 == 0) {
+        return Err(Error::invalid_key("RSA", "the modulus is even"));
+    }
+    let e = strip_leading_zeros(e);
+    let small = e.len() <= 5 && {
+        let value = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        (3..=(1u64 << 33) - 1).contains(&value)
+    };
+    if !small || e.last().is_none_or(|b| b % 2 == 0) {
+        return Err(Error::invalid_key(
+            "RSA",
+            "the public exponent must be odd, from 3 to 2^33 - 1 (usually 65537)",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses moduli from the flawed Infineon generator: their private key can
