@@ -284,6 +284,31 @@ mod tests {
     }
 
     #[test]
+    fn time_checks_can_be_turned_off_one_by_one() {
+        let c = claims(Some(1), Some(5000), Some(5000));
+        let v = at(1000);
+        let all_off = v.clone().check_exp(false).check_nbf(false).check_iat(false);
+        assert!(all_off.check(&c).is_ok());
+        let shown = format!("{all_off:?}");
+        assert!(
+            shown.starts_with("Validation {") && shown.contains("check_exp: false"),
+            "{shown}"
+        );
+        assert!(matches!(
+            v.clone().check_nbf(false).check_iat(false).check(&c),
+            Err(Error::Expired { .. })
+        ));
+        assert!(matches!(
+            v.clone().check_exp(false).check_iat(false).check(&c),
+            Err(Error::NotYetValid { .. })
+        ));
+        assert!(matches!(
+            v.check_exp(false).check_nbf(false).check(&c),
+            Err(Error::IssuedInFuture { .. })
+        ));
+    }
+
+    #[test]
     fn leeway_is_at_most_a_day() {
         let c = claims(Some(1000), None, None);
         let day = at(1000 + 86_400 - 1).leeway(MAX_LEEWAY_SECS).unwrap();
