@@ -3,6 +3,9 @@
 //! - `cargo xtask ci` runs exactly what CI runs (`.ci/run`), so the two never drift.
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]` installs cargo-fuzz if missing
 //!   and runs each fuzz target for N seconds, failing on any crash.
+//! - `cargo xtask mutants [--jobs N]` installs cargo-mutants if missing and
+//!   mutation-tests jwt-core's decoding and key parsing, failing on a
+//!   survivor not listed in `xtask/mutants-equivalent.txt`.
 //! - `cargo xtask fips` installs cmake and Go if missing and tests the FIPS build.
 //! - `cargo xtask bench-report [--quick]` runs the criterion suite (and its
 //!   signing and verification benches again in a FIPS build) and writes
@@ -12,6 +15,7 @@
 mod bench_report;
 mod fips;
 mod fuzz;
+mod mutants;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -21,6 +25,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
   fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
+  mutants [--jobs N] [ARGS...]    mutation-test jwt-core's compact.rs, validation.rs, json.rs and key/
+                                  (slow; not in CI); fails on survivors not in xtask/mutants-equivalent.txt
   fips                            build and test the FIPS configuration (installs cmake and Go if missing)
   bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]
                                   run the benchmarks (peers, PyJWT and a FIPS build too when available)
@@ -32,6 +38,7 @@ fn main() -> ExitCode {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("fips") => fips::main(&args[1..]),
+        Some("mutants") => mutants::main(&args[1..]),
         Some("bench-report") => bench_report::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             eprintln!("{USAGE}");

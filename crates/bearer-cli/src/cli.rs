@@ -226,7 +226,9 @@ pub(crate) struct VerifyArgs {
     /// Public key: PEM (SPKI or PKCS#1), JWK, or a JWK Set (chosen by the token's `kid`).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Algorithm expected (default: the key's own: ES* by curve, EdDSA, RS256 for RSA).
+    /// Pin one algorithm. Default: the token's header picks within the key's
+    /// family (RSA: RS*/PS*; EC: its curve's ES*; Ed25519: EdDSA; a secret:
+    /// the HS* it is long enough for), or the key's JWK "alg" if it has one.
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: Option<String>,
     /// Expected issuer.
@@ -238,8 +240,9 @@ pub(crate) struct VerifyArgs {
     /// Expected subject.
     #[arg(long, value_name = "SUB")]
     pub(crate) sub: Option<String>,
-    /// Clock skew tolerated on exp/nbf/iat, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    /// Clock skew tolerated on exp/nbf/iat, in seconds (at most 86400, one day).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(..=jwt_core::MAX_LEEWAY_SECS))]
     pub(crate) leeway: u64,
 }
 

@@ -1,7 +1,9 @@
 //! `bearer inspect`: show what a token says, clearly marked as unverified.
+//! The rendering is [`bearer_cli::render`].
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
+use bearer_cli::render::render;
 use jwt_core::{NumericDate, decode_unverified};
 use serde_json::{Map, Value};
 
@@ -12,57 +14,13 @@ use crate::input;
 pub(crate) fn run(args: &InspectArgs) -> Outcome {
     let token = input::token(args.token.as_deref())?;
     let data = decode_unverified::<Map<String, Value>>(&token).map_err(Failure::input)?;
-    println!("UNVERIFIED: the signature and claims have not been checked (use `bearer verify`)");
-    println!("header:");
-    println!("{}", pretty(&data.header));
-    println!("claims:");
-    println!("{}", pretty(&data.claims));
-    let now = SystemTime::now();
-    let times = [
-        ("iat", data.claims.iat),
-        ("nbf", data.claims.nbf),
-        ("exp", data.claims.exp),
-    ];
-    if times.iter().any(|(_, t)| t.is_some()) {
-        println!("times:");
-    }
-    for (name, date) in times {
-        if let Some(date) = date {
-            println!(
-                "  {name}: {} ({})",
-                rfc3339(date),
-                relative(name, date, now)
-            );
-        }
-    }
+    print!("{}", render(&data, SystemTime::now()));
     Ok(())
 }
 
-fn pretty(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("(cannot show: {e})"))
-}
-
-/// RFC 3339 in UTC, whole seconds.
+/// RFC 3339 in UTC, whole seconds; any NumericDate, see [`NumericDate::to_rfc3339`].
 pub(crate) fn rfc3339(date: NumericDate) -> String {
-    humantime::format_rfc3339_seconds(date.to_system_time()).to_string()
-}
-
-/// "expires in 52s", "expired 3m ago", "issued 10s ago".
-pub(crate) fn relative(name: &str, date: NumericDate, now: SystemTime) -> String {
-    let then = date.to_system_time();
-    let (future, gap) = match then.duration_since(now) {
-        Ok(ahead) => (true, ahead),
-        Err(behind) => (false, behind.duration()),
-    };
-    let gap = humantime::format_duration(Duration::from_secs(gap.as_secs())).to_string();
-    match (name, future) {
-        ("exp", true) => format!("expires in {gap}"),
-        ("exp", false) => format!("expired {gap} ago"),
-        ("nbf", true) => format!("valid in {gap}"),
-        ("nbf", false) => format!("valid since {gap}"),
-        (_, true) => format!("in {gap}, in the future"),
-        (_, false) => format!("{gap} ago"),
-    }
+    date.to_rfc3339()
 }
 
 #[cfg(test)]
@@ -70,17 +28,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_times_read_naturally() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        assert_eq!(
-            relative("exp", NumericDate::from_secs(1_052), now),
-            "expires in 52s"
-        );
-        assert_eq!(
-            relative("exp", NumericDate::from_secs(820), now),
-            "expired 3m ago"
-        );
-        assert_eq!(relative("iat", NumericDate::from_secs(990), now), "10s ago");
+    fn rfc3339_is_total() {
         assert_eq!(rfc3339(NumericDate::from_secs(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(NumericDate::from_secs(-1)), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(NumericDate::from_secs(1_000_000_000_000_000)),
+            "(out of range: 1000000000000000 s)"
+        );
+        assert!(!rfc3339(NumericDate::from_secs(i64::MIN)).is_empty());
     }
 }

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use jwt_core::{
-    Algorithm, Backend, JwkSet, PublicKey, SystemClock, Validation, decode, decode_unverified,
+    Algorithm, Backend, KeyVerifier, PublicKey, SystemClock, Validation, VerificationKeys,
+    decode_unverified, decode_with_key,
 };
 use serde_json::{Map, Value};
 
@@ -12,41 +13,41 @@ use crate::failure::{Failure, Outcome};
 use crate::input;
 
 /// The key to verify with: from PEM, DER, a JWK, or the JWK of a set named by the token's `kid`.
-fn key(args: &VerifyArgs, token: &str) -> Result<PublicKey, Failure> {
-    let bytes = input::file(&args.key)?;
-    let text = String::from_utf8_lossy(&bytes);
-    if text.contains("\"keys\"") {
-        let set = JwkSet::from_json(&text).map_err(Failure::input)?;
-        let kid = decode_unverified::<Map<String, Value>>(token)
-            .map_err(Failure::rejected)?
-            .header
-            .kid
-            .ok_or_else(|| {
-                Failure::rejected(
-                    "the token has no \"kid\" header to choose a key from the JWK Set",
-                )
-            })?;
-        let jwk = set.find(&kid).ok_or_else(|| {
-            Failure::rejected(format!(
-                "no key in {} has kid {kid:?} (or several do)",
-                args.key.display()
-            ))
+fn key(path: &std::path::Path, token: &str) -> Result<PublicKey, Failure> {
+    let bytes = input::file(path)?;
+    let set = match VerificationKeys::parse(&bytes).map_err(Failure::input)? {
+        VerificationKeys::Key(key) => return Ok(key),
+        VerificationKeys::Set(set) => set,
+    };
+    let kid = decode_unverified::<Map<String, Value>>(token)
+        .map_err(Failure::rejected)?
+        .header
+        .kid
+        .ok_or_else(|| {
+            Failure::rejected("the token has no \"kid\" header to choose a key from the JWK Set")
         })?;
-        return PublicKey::from_jwk(jwk).map_err(Failure::input);
-    }
-    PublicKey::parse(&bytes).map_err(Failure::input)
+    let jwk = set.find(&kid).ok_or_else(|| {
+        Failure::rejected(format!(
+            "no key in {} has kid {kid:?} (or several do)",
+            path.display()
+        ))
+    })?;
+    PublicKey::from_jwk(jwk).map_err(Failure::input)
 }
 
 pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     let token = input::token(args.token.as_deref())?;
-    let key = key(args, &token)?;
-    let alg: Algorithm = match &args.alg {
-        Some(alg) => alg.parse().map_err(Failure::input)?,
-        None => key.default_algorithm(),
-    };
-    let verifier = backend.verifier(alg, &key).map_err(Failure::input)?;
+    let key = key(&args.key, &token)?;
+    // Without --alg the token's header picks within the key's family (and
+    // its JWK "alg", if any); --alg pins one algorithm.
+    let mut verifier = KeyVerifier::new(key, backend).map_err(Failure::input)?;
+    if let Some(alg) = &args.alg {
+        let alg: Algorithm = alg.parse().map_err(Failure::input)?;
+        verifier = verifier.pin(alg).map_err(Failure::input)?;
+    }
     let mut validation = Validation::new()
         .leeway(args.leeway)
+        .map_err(Failure::input)?
         .clock(Arc::new(SystemClock));
     if let Some(iss) = &args.iss {
         validation = validation.issuer([iss.clone()]);
@@ -57,16 +58,9 @@ pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     if let Some(sub) = &args.sub {
         validation = validation.subject(sub.clone());
     }
-    let data = decode::<Map<String, Value>>(&token, &*verifier, &validation).map_err(|e| {
-        let hint = match e {
-            jwt_core::Error::AlgorithmMismatch { .. } if args.alg.is_none() => {
-                " (pass --alg to verify another algorithm with this key)"
-            }
-            _ => "",
-        };
-        Failure::rejected(format!("invalid: {e}{hint}"))
-    })?;
-    println!("valid ({alg}, {} backend)", backend.name());
+    let data = decode_with_key::<Map<String, Value>>(&token, &verifier, &validation)
+        .map_err(|e| Failure::rejected(format!("invalid: {e}")))?;
+    println!("valid ({}, {} backend)", data.header.alg, backend.name());
     println!(
         "{}",
         serde_json::to_string_pretty(&data.claims).unwrap_or_default()

@@ -101,6 +101,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// The token response has no `expires_in`, and the access token's `exp`
+    /// (read unverified) cannot serve as its expiry.
+    #[error(
+        "the STS at {sts} sent an access token whose exp ({exp}) cannot be its expiry: {reason} \
+         (and the response has no expires_in)"
+    )]
+    AccessTokenExp {
+        /// The token endpoint.
+        sts: String,
+        /// The `exp` claim, seconds since the epoch.
+        exp: i64,
+        /// Why: already passed, or more than ten years ahead.
+        reason: &'static str,
+    },
+
     /// The STS could not be reached or did not answer in time.
     #[error("could not get an answer from the STS at {sts}: {source}")]
     StsTransport {
@@ -272,7 +287,9 @@ impl Error {
                 source: auth_session::Error::Certificate { .. },
                 ..
             } => false,
-            Self::StsTransport { .. } | Self::TokenResponse { .. } => true,
+            Self::StsTransport { .. }
+            | Self::TokenResponse { .. }
+            | Self::AccessTokenExp { .. } => true,
             Self::StsStatus { status, .. } => transient_status(*status),
             Self::TokenRejected { status, error, .. } => {
                 transient_status(*status)

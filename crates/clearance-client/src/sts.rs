@@ -84,8 +84,21 @@ impl TokenResponse {
     /// # Errors
     ///
     /// As above; [`Error::TokenResponse`] for an unusable 2xx body.
+    /// An expiry taken from the access token's `exp` must lie after now
+    /// (the system clock; see [`TokenResponse::parse_at`]) and at most ten
+    /// years ahead, like `expires_in`: [`Error::AccessTokenExp`] otherwise.
     pub fn parse(sts: &str, status: StatusCode, body: &[u8]) -> Result<Self> {
-        Self::parse_redacting(sts, status, body, None)
+        Self::parse_at(sts, status, body, SystemTime::now())
+    }
+
+    /// [`TokenResponse::parse`] with `now` as the time the answer arrived,
+    /// against which an access token's `exp` is judged.
+    ///
+    /// # Errors
+    ///
+    /// As [`TokenResponse::parse`].
+    pub fn parse_at(sts: &str, status: StatusCode, body: &[u8], now: SystemTime) -> Result<Self> {
+        Self::parse_redacting(sts, status, body, None, now)
     }
 
     fn parse_redacting(
@@ -93,6 +106,7 @@ impl TokenResponse {
         status: StatusCode,
         body: &[u8],
         assertion: Option<&Token>,
+        now: SystemTime,
     ) -> Result<Self> {
         let json = serde_json::from_slice::<Value>(body).ok();
         if !status.is_success() {
@@ -133,7 +147,13 @@ impl TokenResponse {
         };
         let expiry = match expires_in(&members).map_err(invalid)? {
             Some(lifetime) => Expiry::ExpiresIn(lifetime),
-            None => match access_token_exp(access_token) {
+            None => match access_token_exp(access_token, now).map_err(|(exp, reason)| {
+                Error::AccessTokenExp {
+                    sts: sts.to_owned(),
+                    exp,
+                    reason,
+                }
+            })? {
                 Some(exp) => {
                     tracing::debug!(
                         %sts,
@@ -228,6 +248,10 @@ impl FetchedToken {
     }
 }
 
+/// Ten years: a longer lifetime (from `expires_in` or an access token's
+/// `exp`) is a server bug, and would overflow `SystemTime` arithmetic.
+const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
+
 /// `expires_in` as a number of seconds or a numeric string; `None` if absent.
 fn expires_in(members: &Map<String, Value>) -> std::result::Result<Option<Duration>, String> {
     let secs = match members.get("expires_in") {
@@ -245,18 +269,35 @@ fn expires_in(members: &Map<String, Value>) -> std::result::Result<Option<Durati
         })?,
         Some(_) => return Err("expires_in is neither a number nor a numeric string".into()),
     };
-    // Ten years: anything longer is a server bug, and would overflow SystemTime arithmetic.
-    const MAX: u64 = 10 * 365 * 24 * 3600;
-    if secs > MAX {
+    if secs > MAX_LIFETIME_SECS {
         return Err(format!("expires_in is {secs} s, more than ten years"));
     }
     Ok(Some(Duration::from_secs(secs)))
 }
 
-/// The `exp` of a JWT access token, read without verification.
-fn access_token_exp(token: &str) -> Option<SystemTime> {
-    let data = jwt_core::decode_unverified::<Map<String, Value>>(token).ok()?;
-    data.claims.exp.map(jwt_core::NumericDate::to_system_time)
+/// The `exp` of a JWT access token, read without verification: `Ok(None)`
+/// if the token is not a JWT with an `exp`; `Err((exp, why))` when the `exp`
+/// is not after `now` or more than ten years after it (an unverified
+/// number from the wire is bounded like `expires_in`).
+fn access_token_exp(
+    token: &str,
+    now: SystemTime,
+) -> std::result::Result<Option<SystemTime>, (i64, &'static str)> {
+    let Some(exp) = jwt_core::decode_unverified::<Map<String, Value>>(token)
+        .ok()
+        .and_then(|data| data.claims.exp)
+    else {
+        return Ok(None);
+    };
+    let now = jwt_core::NumericDate::from_system_time(now).as_secs();
+    let secs = exp.as_secs();
+    if secs <= now {
+        return Err((secs, "it has already passed"));
+    }
+    if secs.abs_diff(now) > MAX_LIFETIME_SECS {
+        return Err((secs, "it is more than ten years ahead"));
+    }
+    Ok(exp.try_to_system_time())
 }
 
 /// The error for a non-2xx token response.
@@ -554,6 +595,7 @@ impl StsTokenSource {
             response.status(),
             response.body(),
             Some(&assertion),
+            self.clock.now(),
         )?;
         Ok(FetchedToken {
             response: parsed,

@@ -231,9 +231,70 @@ fn without_expires_in_an_access_token_with_the_uri_alg_gives_its_exp() {
         encode(&claims),
         Base64UrlUnpadded::encode_string(&[7u8; 256])
     );
-    let response = ok(json!({"access_token": token, "token_type": "Bearer"})).unwrap();
+    let body = json!({"access_token": token, "token_type": "Bearer"}).to_string();
+    // Received at its `nbf`: the `exp` is still ahead.
+    let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_636_686);
+    let response = TokenResponse::parse_at(STS, StatusCode::OK, body.as_bytes(), received).unwrap();
     let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_680_786);
     assert_eq!(response.expiry(), Expiry::AccessTokenExp(exp));
     assert_eq!(response.expires_in(), None);
     assert_eq!(response.expires_at(SystemTime::UNIX_EPOCH), exp);
+}
+
+#[test]
+fn an_access_token_exp_is_bounded_like_expires_in() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let parse = |exp: i64| {
+        let body = json!({"access_token": jwt_with_exp(Some(exp)), "token_type": "Bearer"});
+        TokenResponse::parse_at(STS, StatusCode::OK, body.to_string().as_bytes(), now)
+    };
+    let ten_years = 10 * 365 * 24 * 3600;
+    for (exp, why) in [
+        (1_700_000_000, "already passed"),
+        (-1, "already passed"),
+        (i64::MIN, "already passed"),
+        (1_700_000_000 + ten_years + 1, "more than ten years"),
+        (1_000_000_000_000_000, "more than ten years"),
+        (i64::MAX, "more than ten years"),
+    ] {
+        let err = parse(exp).unwrap_err();
+        assert!(
+            matches!(&err, Error::AccessTokenExp { exp: e, .. } if *e == exp),
+            "{exp}: {err:?}"
+        );
+        assert!(err.to_string().contains(why), "{exp}: {err}");
+    }
+    for exp in [1_700_000_001, 1_700_000_000 + ten_years] {
+        let response = parse(exp).unwrap();
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(exp.unsigned_abs());
+        assert_eq!(response.expiry(), Expiry::AccessTokenExp(at), "{exp}");
+    }
+}
+
+/// The example access token of the vendor's STS page: `alg` is an XML-DSig
+/// URI, `kid` a hex thumbprint, `exp` 1504680786.
+const VENDOR_ACCESS_TOKEN: &str = include_str!("fixtures/clearance-access-token.jwt");
+
+#[test]
+fn the_vendors_example_access_token_gives_its_exp_as_expiry() {
+    let body = json!({"access_token": VENDOR_ACCESS_TOKEN.trim(), "token_type": "Bearer"});
+    // Received at its `nbf`, 2017-09-05T18:38:06Z.
+    let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_636_686);
+    let response =
+        TokenResponse::parse_at(STS, StatusCode::OK, body.to_string().as_bytes(), received)
+            .unwrap();
+    let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(1_504_680_786);
+    assert_eq!(response.expiry(), Expiry::AccessTokenExp(exp));
+    // Received today, it has long expired.
+    let err = ok(body).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AccessTokenExp {
+                exp: 1_504_680_786,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

@@ -288,6 +288,36 @@ fn encrypted_pkcs8_is_reported_as_encrypted() {
     assert_eq!(PrivateKey::from_der(&der).err(), Some(Error::EncryptedKey));
 }
 
+#[test]
+fn legacy_encrypted_pem_is_named_with_the_command_that_converts_it() {
+    for (file, label) in [
+        ("rsa2048_legacy_encrypted.pem", "RSA PRIVATE KEY"),
+        ("ec_p256_legacy_encrypted.pem", "EC PRIVATE KEY"),
+    ] {
+        let bytes = read_bytes(&format!("{DIR}/{file}"));
+        let err = PrivateKey::parse(&bytes).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LegacyEncryptedPem {
+                label: label.into()
+            },
+            "{file}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("legacy encrypted PEM"), "{message}");
+        assert!(
+            message.contains("openssl pkey -in old.pem -out new.pem"),
+            "{message}"
+        );
+        // Asked for its public key, the same file says the same.
+        let err = jwt_core::PublicKey::parse(&bytes).unwrap_err();
+        assert!(
+            matches!(err, Error::LegacyEncryptedPem { .. }),
+            "{file}: {err:?}"
+        );
+    }
+}
+
 /// Cross-check with the system openssl when it is installed: it must verify
 /// an ES256 signature made by every backend. Skipped, loudly, without openssl.
 #[test]

@@ -397,8 +397,14 @@ fn group_key(group: &JwsGroup, header: Option<&Map<String, Value>>) -> Result<Pu
         .as_ref()
         .or(group.private.as_ref())
         .ok_or_else(|| Error::Malformed("the group has no key".into()))?;
-    if source.get("keys").is_some() {
-        let set = JwkSet::from_json(&source.to_string())?;
+    if let Some(Value::Array(keys)) = source.get("keys") {
+        // A set of HMAC secrets is loaded as such; any other set must be public.
+        let secrets = !keys.is_empty() && keys.iter().all(|k| k["kty"] == "oct");
+        let set = if secrets {
+            JwkSet::from_json_secrets(&source.to_string())?
+        } else {
+            JwkSet::from_json(&source.to_string())?
+        };
         let kid = header
             .and_then(|h| h.get("kid"))
             .and_then(Value::as_str)

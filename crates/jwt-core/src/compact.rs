@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::header::UnverifiedHeader;
 use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
 use crate::{AsyncSigner, Claims, Header, Signer, Token, Validation, Verifier, base64url, json};
 
@@ -247,14 +248,41 @@ pub fn decode<T: DeserializeOwned>(
     verifier: &dyn Verifier,
     validation: &Validation,
 ) -> Result<TokenData<T>> {
+    decode_checked(token, validation, |alg| {
+        if alg != verifier.algorithm() {
+            return Err(Error::AlgorithmMismatch {
+                expected: verifier.algorithm(),
+                found: alg,
+            });
+        }
+        Ok(verifier)
+    })
+}
+
+/// Verifies `token` with a key, the header's `alg` choosing among the
+/// algorithms [`KeyVerifier::allowed`](crate::KeyVerifier::allowed) for it, and checks its claims.
+///
+/// `none` is refused as always; an algorithm of another family than the
+/// key is [`Error::KeyFamilyMismatch`], one of the family but not allowed
+/// [`Error::AlgorithmNotAllowed`], both before any signature is checked.
+pub fn decode_with_key<T: DeserializeOwned>(
+    token: &str,
+    key: &crate::KeyVerifier<'_>,
+    validation: &Validation,
+) -> Result<TokenData<T>> {
+    decode_checked(token, validation, |alg| key.verifier(alg))
+}
+
+/// The decoding both [`decode`] and [`decode_with_key`] do; `pick` binds
+/// the header's algorithm to a verifier or refuses it.
+fn decode_checked<'v, T: DeserializeOwned>(
+    token: &str,
+    validation: &Validation,
+    pick: impl FnOnce(crate::Algorithm) -> Result<&'v dyn Verifier>,
+) -> Result<TokenData<T>> {
     let segments = split(token, validation.max_token_size)?;
     let header = parse_header(segments.header, &validation.understood_crit)?;
-    if header.alg != verifier.algorithm() {
-        return Err(Error::AlgorithmMismatch {
-            expected: verifier.algorithm(),
-            found: header.alg,
-        });
-    }
+    let verifier = pick(header.alg)?;
     let signature = decode_segment(segments.signature, "signature")?;
     verifier.verify(segments.signing_input, &signature)?;
     let payload = decode_segment(segments.payload, "payload")?;
@@ -267,16 +295,31 @@ pub fn decode<T: DeserializeOwned>(
     Ok(TokenData { header, claims })
 }
 
+/// A token read without verification: its header (whose `alg` may be any
+/// string) and its claims. See [`decode_unverified`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnverifiedToken<T = Map<String, Value>> {
+    /// The header, `alg` as written.
+    pub header: UnverifiedHeader,
+    /// The claims.
+    pub claims: Claims<T>,
+}
+
 /// Decodes header and claims WITHOUT verifying anything: no signature, no
 /// expiry. For tools that display tokens and for choosing a key by `kid` or
 /// `iss`; never for trusting a token.
-pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<TokenData<T>> {
+///
+/// The header's `alg` is kept as the string it is, so tokens this crate
+/// cannot verify can still be shown: an XML-DSig URI such as
+/// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha512`, as .NET token
+/// services write. [`decode`] refuses those.
+pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedToken<T>> {
     let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
     // `crit` is reported, not enforced: nothing is being trusted here.
     let header = decode_segment(segments.header, "header")?;
-    let header: Header = json::check_object(&header, "header")?.read()?;
+    let header: UnverifiedHeader = json::check_object(&header, "header")?.read()?;
     decode_segment(segments.signature, "signature")?;
     let payload = decode_segment(segments.payload, "payload")?;
     let claims: Claims<T> = json::check_object(&payload, "claims")?.read()?;
-    Ok(TokenData { header, claims })
+    Ok(UnverifiedToken { header, claims })
 }

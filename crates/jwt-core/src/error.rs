@@ -56,6 +56,19 @@ pub enum Error {
     )]
     EncryptedKey,
 
+    /// The key is a legacy (OpenSSL "traditional") encrypted PEM: a
+    /// `Proc-Type: 4,ENCRYPTED` header inside an `RSA PRIVATE KEY` or
+    /// `EC PRIVATE KEY` block. Not decrypted here.
+    #[error(
+        "the key is a legacy encrypted PEM (a {label:?} block with a \"Proc-Type: 4,ENCRYPTED\" \
+         header), which is not supported; decrypt it and convert it to PKCS#8 first \
+         (openssl pkey -in old.pem -out new.pem) and keep the result protected"
+    )]
+    LegacyEncryptedPem {
+        /// The block's label, e.g. `RSA PRIVATE KEY`.
+        label: String,
+    },
+
     /// The key's JWK `use`/`key_ops`/`alg` forbid this operation.
     #[error("the key may not be used for this: {reason}")]
     KeyUsage {
@@ -91,6 +104,26 @@ pub enum Error {
         expected: Algorithm,
         /// The header's algorithm.
         found: Algorithm,
+    },
+
+    /// The header's `alg` is of the key's family but not among the
+    /// algorithms allowed for the key (a JWK `alg` or the caller pinned another).
+    #[error("the token header says {found}, but this key is allowed only for {allowed}")]
+    AlgorithmNotAllowed {
+        /// The header's algorithm.
+        found: Algorithm,
+        /// The allowed algorithms, comma-separated.
+        allowed: String,
+    },
+
+    /// The header's `alg` needs another kind of key than the verification key
+    /// (e.g. HS256 with an RSA key): never tried.
+    #[error("the token header says {found}, which cannot be verified with this key ({key})")]
+    KeyFamilyMismatch {
+        /// The header's algorithm.
+        found: Algorithm,
+        /// What the key is, e.g. "RSA 2048-bit".
+        key: String,
     },
 
     /// The header's `crit` is invalid or lists an extension this verifier does not understand.
@@ -132,6 +165,15 @@ pub enum Error {
         now: i64,
         /// The leeway allowed.
         leeway: u64,
+    },
+
+    /// A leeway longer than [`MAX_LEEWAY_SECS`](crate::MAX_LEEWAY_SECS) was asked for.
+    #[error("a leeway of {leeway} s is too long; at most {max} s (one day) is accepted")]
+    LeewayTooLarge {
+        /// The leeway asked for, in seconds.
+        leeway: u64,
+        /// The largest accepted.
+        max: u64,
     },
 
     /// A claim the validation requires is absent.

@@ -1,5 +1,7 @@
 //! The JOSE header (RFC 7515 section 4).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -46,4 +48,81 @@ impl Header {
         self.kid = Some(kid.into());
         self
     }
+}
+
+/// The `alg` of a header read without verification: any string, exactly as
+/// the token has it (a registered name such as `RS512`, or what other token
+/// services write, such as `http://www.w3.org/2001/04/xmldsig-more#rsa-sha512`).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AlgorithmName(String);
+
+impl AlgorithmName {
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The registered algorithm of this name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlgorithmNone`](crate::Error::AlgorithmNone) for `none`,
+    /// [`Error::UnknownAlgorithm`](crate::Error::UnknownAlgorithm) for any other unregistered name.
+    pub fn algorithm(&self) -> crate::Result<Algorithm> {
+        self.0.parse()
+    }
+}
+
+impl PartialEq<Algorithm> for AlgorithmName {
+    fn eq(&self, other: &Algorithm) -> bool {
+        self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<AlgorithmName> for Algorithm {
+    fn eq(&self, other: &AlgorithmName) -> bool {
+        other == self
+    }
+}
+
+impl From<Algorithm> for AlgorithmName {
+    fn from(alg: Algorithm) -> Self {
+        Self(alg.as_str().to_owned())
+    }
+}
+
+impl fmt::Display for AlgorithmName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for AlgorithmName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// A header read without verification ([`decode_unverified`](crate::decode_unverified)):
+/// like [`Header`], but `alg` may be any string.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnverifiedHeader {
+    /// The signature algorithm, as written.
+    pub alg: AlgorithmName,
+    /// Media type of the whole token, usually `JWT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+    /// Key id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Content type of the payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cty: Option<String>,
+    /// Critical extensions (reported, not enforced: nothing is trusted here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crit: Option<Vec<String>>,
+    /// Every other member.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }

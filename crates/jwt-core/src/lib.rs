@@ -54,6 +54,7 @@ mod error;
 mod header;
 mod json;
 pub mod key;
+mod key_verifier;
 mod signer;
 pub mod time;
 mod token;
@@ -68,11 +69,16 @@ pub use backend::Ring;
 pub use backend::RustCrypto;
 pub use backend::{Backend, KeySpec, backend, backends, default_backend, require_fips};
 pub use claims::{Audience, Claims};
-pub use compact::{Encoder, TokenData, decode, decode_unverified, encode_async};
+pub use compact::{
+    Encoder, TokenData, UnverifiedToken, decode, decode_unverified, decode_with_key, encode_async,
+};
 pub use error::{Error, Result};
-pub use header::Header;
-pub use key::{Jwk, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey};
+pub use header::{AlgorithmName, Header, UnverifiedHeader};
+pub use key::{
+    Jwk, JwkDocument, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey, VerificationKeys,
+};
+pub use key_verifier::KeyVerifier;
 pub use signer::{AsyncSigner, Signature, Signer, Verifier};
 pub use time::{Clock, ManualClock, NumericDate, SystemClock};
 pub use token::Token;
-pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_SIZE, Validation};
+pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_SIZE, MAX_LEEWAY_SECS, Validation};

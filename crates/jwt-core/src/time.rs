@@ -40,14 +40,61 @@ impl NumericDate {
         }
     }
 
-    /// This date as a [`SystemTime`], saturating at the ends of its range.
-    pub fn to_system_time(self) -> SystemTime {
+    /// This date as a [`SystemTime`], or `None` when the platform's
+    /// `SystemTime` cannot hold it (a NumericDate from a token can be any
+    /// `i64`).
+    pub fn try_to_system_time(self) -> Option<SystemTime> {
         let magnitude = Duration::from_secs(self.0.unsigned_abs());
         if self.0 >= 0 {
-            UNIX_EPOCH.checked_add(magnitude).unwrap_or(UNIX_EPOCH)
+            UNIX_EPOCH.checked_add(magnitude)
         } else {
-            UNIX_EPOCH.checked_sub(magnitude).unwrap_or(UNIX_EPOCH)
+            UNIX_EPOCH.checked_sub(magnitude)
         }
+    }
+
+    /// This date as a [`SystemTime`], saturating at the ends of the
+    /// platform's range: a date too far in the future becomes the latest
+    /// representable time, one too far in the past the earliest. Never panics.
+    pub fn to_system_time(self) -> SystemTime {
+        if let Some(time) = self.try_to_system_time() {
+            return time;
+        }
+        // Out of range: the largest whole number of seconds the platform
+        // can step from the epoch in this direction (found by bisection,
+        // since `SystemTime` has no MIN/MAX constants).
+        let step = |secs: u64| {
+            let by = Duration::from_secs(secs);
+            if self.0 >= 0 {
+                UNIX_EPOCH.checked_add(by)
+            } else {
+                UNIX_EPOCH.checked_sub(by)
+            }
+        };
+        let (mut fits, mut overflows) = (0u64, self.0.unsigned_abs());
+        while overflows - fits > 1 {
+            let mid = fits + (overflows - fits) / 2;
+            if step(mid).is_some() {
+                fits = mid;
+            } else {
+                overflows = mid;
+            }
+        }
+        step(fits).unwrap_or(UNIX_EPOCH)
+    }
+
+    /// The date in RFC 3339 form, UTC, whole seconds
+    /// (`2017-09-05T18:46:26Z`). Total: RFC 3339 has four-digit years only,
+    /// so a date before 0000-01-01 or after 9999-12-31 (which a token may
+    /// carry: a NumericDate is any `i64`) is shown as
+    /// `(out of range: SECS s)` instead of a made-up date.
+    pub fn to_rfc3339(self) -> String {
+        self.rfc3339().to_string()
+    }
+
+    /// [`NumericDate::to_rfc3339`] as a [`fmt::Display`] value, for formatting without
+    /// an intermediate `String`.
+    pub fn rfc3339(self) -> impl fmt::Display {
+        Rfc3339(self.0)
     }
 
     /// `self + secs`, saturating instead of overflowing.
@@ -71,6 +118,27 @@ impl fmt::Debug for NumericDate {
 impl fmt::Display for NumericDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+/// See [`NumericDate::rfc3339`].
+struct Rfc3339(i64);
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match time::OffsetDateTime::from_unix_timestamp(self.0) {
+            Ok(t) if (0..=9999).contains(&t.year()) => write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            _ => write!(f, "(out of range: {} s)", self.0),
+        }
     }
 }
 
@@ -109,13 +177,16 @@ impl ManualClock {
         Self::new(date.to_system_time())
     }
 
-    /// Moves the clock forward by `by`.
+    /// Moves the clock forward by `by` (it stops at the latest time the
+    /// platform can represent).
     pub fn advance(&self, by: Duration) {
         let mut now = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *now += by;
+        if let Some(later) = now.checked_add(by) {
+            *now = later;
+        }
     }
 
     /// Sets the clock to `time`.
@@ -164,6 +235,70 @@ mod tests {
             serde_json::from_str::<NumericDate>("42").unwrap().as_secs(),
             42
         );
+    }
+
+    #[test]
+    fn rfc3339_at_the_edges_of_its_range() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (-1, "1969-12-31T23:59:59Z"),
+            (1_504_680_786, "2017-09-06T06:53:06Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (-62_167_219_200, "0000-01-01T00:00:00Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+            (-62_167_219_201, "(out of range: -62167219201 s)"),
+            (253_402_300_800, "(out of range: 253402300800 s)"),
+            (1_000_000_000_000_000, "(out of range: 1000000000000000 s)"),
+            (i64::MAX, "(out of range: 9223372036854775807 s)"),
+            (i64::MIN, "(out of range: -9223372036854775808 s)"),
+        ];
+        for (secs, shown) in cases {
+            assert_eq!(NumericDate::from_secs(secs).to_rfc3339(), shown, "{secs}");
+        }
+    }
+
+    #[test]
+    fn system_time_conversion_saturates_instead_of_panicking() {
+        let max = NumericDate::from_secs(i64::MAX).to_system_time();
+        let min = NumericDate::from_secs(i64::MIN).to_system_time();
+        assert!(max > UNIX_EPOCH + Duration::from_secs(1_000_000_000_000));
+        assert!(min < UNIX_EPOCH - Duration::from_secs(1_000_000_000_000));
+        // Nothing later (earlier) than the saturated value exists.
+        assert!(max.checked_add(Duration::from_secs(1)).is_none());
+        assert!(min.checked_sub(Duration::from_secs(1)).is_none());
+        let far = NumericDate::from_secs(1_000_000_000_000_000);
+        assert_eq!(
+            far.try_to_system_time().map(NumericDate::from_system_time),
+            Some(far)
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn every_numeric_date_formats_and_converts(secs in proptest::num::i64::ANY) {
+            let date = NumericDate::from_secs(secs);
+            let shown = date.to_rfc3339();
+            match time::OffsetDateTime::parse(&shown, &time::format_description::well_known::Rfc3339) {
+                Ok(parsed) => proptest::prop_assert_eq!(parsed.unix_timestamp(), secs),
+                Err(_) => proptest::prop_assert_eq!(shown, format!("(out of range: {secs} s)")),
+            }
+            let _ = date.to_system_time();
+            if let Some(time) = date.try_to_system_time() {
+                proptest::prop_assert_eq!(NumericDate::from_system_time(time), date);
+            }
+        }
+
+        #[test]
+        fn dates_within_rfc3339_years_are_never_out_of_range(
+            secs in -62_167_219_200i64..=253_402_300_799
+        ) {
+            let shown = NumericDate::from_secs(secs).to_rfc3339();
+            proptest::prop_assert_eq!(shown.len(), 20, "{}", shown);
+            let parsed = time::OffsetDateTime::parse(&shown, &time::format_description::well_known::Rfc3339);
+            proptest::prop_assert_eq!(parsed.map(|t| t.unix_timestamp()).ok(), Some(secs));
+        }
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub const DEFAULT_MAX_TOKEN_SIZE: usize = 64 * 1024;
 /// Clock skew tolerated on `exp`, `nbf` and `iat` by default (60 s).
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
 
+/// The largest leeway [`Validation::leeway`] accepts (one day): more is not
+/// clock skew, it turns expiry off.
+pub const MAX_LEEWAY_SECS: u64 = 24 * 60 * 60;
+
 /// Rules for accepting a token once its signature has verified.
 ///
 /// The default: 64 KiB size limit, 60 s leeway, `exp` required and checked,
@@ -84,9 +88,19 @@ impl Validation {
     }
 
     /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
-    pub fn leeway(mut self, secs: u64) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LeewayTooLarge`] above [`MAX_LEEWAY_SECS`] (one day).
+    pub fn leeway(mut self, secs: u64) -> Result<Self> {
+        if secs > MAX_LEEWAY_SECS {
+            return Err(Error::LeewayTooLarge {
+                leeway: secs,
+                max: MAX_LEEWAY_SECS,
+            });
+        }
         self.leeway = secs;
-        self
+        Ok(self)
     }
 
     /// Claims that must be present (replaces the default `["exp"]`).
@@ -265,8 +279,51 @@ mod tests {
                 ..
             })
         ));
-        assert!(at(1000).leeway(0).check(&c).is_err());
-        assert!(at(999).leeway(0).check(&c).is_ok());
+        assert!(at(1000).leeway(0).unwrap().check(&c).is_err());
+        assert!(at(999).leeway(0).unwrap().check(&c).is_ok());
+    }
+
+    #[test]
+    fn time_checks_can_be_turned_off_one_by_one() {
+        let c = claims(Some(1), Some(5000), Some(5000));
+        let v = at(1000);
+        let all_off = v.clone().check_exp(false).check_nbf(false).check_iat(false);
+        assert!(all_off.check(&c).is_ok());
+        let shown = format!("{all_off:?}");
+        assert!(
+            shown.starts_with("Validation {") && shown.contains("check_exp: false"),
+            "{shown}"
+        );
+        assert!(matches!(
+            v.clone().check_nbf(false).check_iat(false).check(&c),
+            Err(Error::Expired { .. })
+        ));
+        assert!(matches!(
+            v.clone().check_exp(false).check_iat(false).check(&c),
+            Err(Error::NotYetValid { .. })
+        ));
+        assert!(matches!(
+            v.check_exp(false).check_nbf(false).check(&c),
+            Err(Error::IssuedInFuture { .. })
+        ));
+    }
+
+    #[test]
+    fn leeway_is_at_most_a_day() {
+        let c = claims(Some(1000), None, None);
+        let day = at(1000 + 86_400 - 1).leeway(MAX_LEEWAY_SECS).unwrap();
+        assert!(day.check(&c).is_ok());
+        for too_long in [MAX_LEEWAY_SECS + 1, u64::MAX / 2, u64::MAX] {
+            let err = at(0).leeway(too_long).unwrap_err();
+            assert_eq!(
+                err,
+                Error::LeewayTooLarge {
+                    leeway: too_long,
+                    max: 86_400
+                }
+            );
+            assert!(err.to_string().contains("at most 86400 s"), "{err}");
+        }
     }
 
     #[test]

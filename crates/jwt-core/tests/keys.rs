@@ -141,10 +141,25 @@ fn garbage_and_public_keys_are_refused_as_private_keys() {
 #[test]
 fn encrypted_keys_are_refused_with_instructions() {
     let legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n";
+    let err = PrivateKey::parse(legacy.as_bytes()).unwrap_err();
     assert_eq!(
-        PrivateKey::parse(legacy.as_bytes()).unwrap_err(),
-        Error::EncryptedKey
+        err,
+        Error::LegacyEncryptedPem {
+            label: "EC PRIVATE KEY".into()
+        }
     );
+    assert!(
+        err.to_string()
+            .contains("openssl pkey -in old.pem -out new.pem"),
+        "{err}"
+    );
+    // Headers that do not say ENCRYPTED are refused as headers.
+    let headers =
+        "-----BEGIN RSA PRIVATE KEY-----\nComment: hello\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+    let err = PrivateKey::parse(headers.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("RFC 1421 headers"), "{err}");
     let pkcs8 =
         "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
     let err = PrivateKey::parse(pkcs8.as_bytes()).unwrap_err();

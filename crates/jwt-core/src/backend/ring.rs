@@ -68,6 +68,28 @@ fn rsa_verification(alg: Algorithm) -> &'static sig::RsaParameters {
     }
 }
 
+/// ring checks an ECDSA public key only when it verifies, so a point off
+/// the curve would be an invalid signature here and an invalid key on the
+/// other backends. Its ECDH validates a peer's point fully (on the curve,
+/// not the identity), so one ephemeral agreement checks the key when the
+/// verifier is made.
+fn check_ec_point(curve: Curve, point: &[u8]) -> Result<()> {
+    let alg = match curve {
+        Curve::P256 => &ring::agreement::ECDH_P256,
+        Curve::P384 => &ring::agreement::ECDH_P384,
+        Curve::P521 => return Ok(()),
+    };
+    let mine = ring::agreement::EphemeralPrivateKey::generate(alg, &SystemRandom::new())
+        .map_err(|_| crypto("ECDH key generation failed"))?;
+    let peer = ring::agreement::UnparsedPublicKey::new(alg, point);
+    ring::agreement::agree_ephemeral(mine, &peer, |_| ()).map_err(|_| {
+        Error::invalid_key(
+            "EC",
+            format!("ring rejected the key: the point is not on {curve}"),
+        )
+    })
+}
+
 fn point_verification(alg: Algorithm) -> &'static dyn sig::VerificationAlgorithm {
     match alg {
         Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
@@ -237,10 +259,13 @@ impl Backend for Ring {
         unsupported(self, alg)?;
         key.check(alg)?;
         let verifying_key = match &key.material {
-            PublicMaterial::Ec { point, .. } => VerifyingKey::Point(UnparsedPublicKey::new(
-                point_verification(alg),
-                point.clone(),
-            )),
+            PublicMaterial::Ec { curve, point } => {
+                check_ec_point(*curve, point)?;
+                VerifyingKey::Point(UnparsedPublicKey::new(
+                    point_verification(alg),
+                    point.clone(),
+                ))
+            }
             PublicMaterial::Ed25519(public) => VerifyingKey::Point(UnparsedPublicKey::new(
                 point_verification(alg),
                 public.to_vec(),

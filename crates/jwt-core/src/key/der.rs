@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::{
     EcPrivate, Ed25519Private, KeyMetadata, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial,
-    RsaPrivate, check_point, left_pad, strip_leading_zeros,
+    RsaPrivate, check_ed25519_public, check_point, left_pad, strip_leading_zeros,
 };
 use crate::algorithm::Curve;
 use crate::error::{Error, Result};
@@ -174,6 +174,9 @@ pub(super) fn from_pkcs8(info: &PrivateKeyInfoRef<'_>) -> Result<PrivateKey> {
                 ),
                 None => None,
             };
+            if let Some(public) = &public {
+                check_ed25519_public(public, "PKCS#8 Ed25519")?;
+            }
             Ok(PrivateKey {
                 material: PrivateMaterial::Ed25519(Ed25519Private { seed, public }),
                 metadata: KeyMetadata::default(),
@@ -276,6 +279,7 @@ pub(super) fn from_spki(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<PublicKey>
             let key: [u8; 32] = bits.try_into().map_err(|_| {
                 Error::invalid_key("SPKI Ed25519", "the public key must be 32 bytes")
             })?;
+            check_ed25519_public(&key, "SPKI Ed25519")?;
             Ok(PublicKey {
                 material: PublicMaterial::Ed25519(key),
                 metadata: KeyMetadata::default(),

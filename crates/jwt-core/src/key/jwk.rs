@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::{
     EcPrivate, Ed25519Private, KeyMetadata, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial,
-    RsaPrivate, check_point, strip_leading_zeros,
+    RsaPrivate, check_ed25519_public, check_point, strip_leading_zeros,
 };
 use crate::algorithm::Curve;
 use crate::base64url;
@@ -84,22 +84,79 @@ pub struct JwkSet {
 }
 
 impl JwkSet {
-    /// Parses a JWK Set from JSON.
+    /// Parses a JWK Set from JSON, for verification: public keys only.
     ///
-    /// A set that mixes shared secrets (`oct`) with public keys is refused: a
-    /// token could then choose, by `kid`, to be checked with a secret where a
-    /// public key was meant (Wycheproof `jws_mixedSymmetryKeyset`).
+    /// A set in which any key carries private members (`d`, `p`, `q`,
+    /// `dp`, `dq`, `qi`, `oth`, or an `oct` key's `k`) is refused: a
+    /// published set holding private keys or shared secrets is a leak, and
+    /// a verifier has no use for them.
+    ///
+    /// A set that mixes shared secrets (`oct`) with public keys is refused
+    /// too: a token could then choose, by `kid`, to be checked with a secret
+    /// where a public key was meant (Wycheproof `jws_mixedSymmetryKeyset`).
     pub fn from_json(json: &str) -> Result<Self> {
         let set: Self =
             serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))?;
-        let secrets = set.keys.iter().filter(|k| k.kty == "oct").count();
-        if secrets > 0 && secrets < set.keys.len() {
+        set.check()?;
+        Ok(set)
+    }
+
+    /// Parses a JWK Set of shared secrets (every key `kty` `oct`), for
+    /// verifying HS* tokens: the one kind of set whose keys are secret by
+    /// nature, so it is never published and the caller must ask for it by
+    /// name. Any other key, or any other private member, is refused.
+    pub fn from_json_secrets(json: &str) -> Result<Self> {
+        let set: Self =
+            serde_json::from_str(json).map_err(|e| Error::invalid_key("JWKS", redact(&e)))?;
+        for (index, key) in set.keys.iter().enumerate() {
+            if key.kty != "oct" {
+                return Err(Error::invalid_key(
+                    "JWKS",
+                    format!(
+                        "key {index} has kty {}; a set of shared secrets holds only kty \"oct\"",
+                        crate::error::shown_name(&key.kty)
+                    ),
+                ));
+            }
+        }
+        set.check_members(&["k"])?;
+        Ok(set)
+    }
+
+    /// The checks of [`JwkSet::from_json`] on a parsed set.
+    fn check(&self) -> Result<()> {
+        let secrets = self.keys.iter().filter(|k| k.kty == "oct").count();
+        if secrets > 0 && secrets < self.keys.len() {
             return Err(Error::invalid_key(
                 "JWKS",
                 "the set mixes shared secrets (kty \"oct\") with public keys; keep them in separate sets",
             ));
         }
-        Ok(set)
+        self.check_members(&[])
+    }
+
+    /// Refuses a key with private members other than those in `expected`.
+    fn check_members(&self, expected: &[&str]) -> Result<()> {
+        for (index, key) in self.keys.iter().enumerate() {
+            let mut private = key.private_members();
+            private.retain(|m| !expected.contains(m));
+            if !private.is_empty() {
+                let which = match &key.kid {
+                    Some(kid) => format!("key {index} (kid {})", crate::error::shown_name(kid)),
+                    None => format!("key {index}"),
+                };
+                return Err(Error::invalid_key(
+                    "JWKS",
+                    format!(
+                        "{which} carries private members ({}); a JWK Set for verification must \
+                         hold public keys only (a published set with private keys is a leak: \
+                         replace those keys)",
+                        private.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The key with this `kid`, if exactly one key has it.
@@ -111,6 +168,37 @@ impl JwkSet {
         match (matching.next(), matching.next()) {
             (Some(only), None) => Some(only),
             _ => None,
+        }
+    }
+}
+
+/// A JSON key document: one JWK, or a JWK Set (RFC 7517 section 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JwkDocument {
+    /// A single JWK.
+    Key(Box<Jwk>),
+    /// A JWK Set, checked as [`JwkSet::from_json`] checks it.
+    Set(JwkSet),
+}
+
+impl JwkDocument {
+    /// Parses JSON that is either a JWK or a JWK Set, told apart by structure:
+    /// a set is an object whose top-level `keys` member is an array. (A JWK
+    /// whose `kid` or other value happens to be `"keys"` is still a JWK.)
+    pub fn from_json(json: &str) -> Result<Self> {
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(json).map_err(|e| Error::invalid_key("JWK", redact(&e)))?;
+        let is_set = matches!(object.get("keys"), Some(serde_json::Value::Array(_)));
+        let value = serde_json::Value::Object(object);
+        if is_set {
+            let set: JwkSet = serde_json::from_value(value)
+                .map_err(|e| Error::invalid_key("JWKS", redact(&e)))?;
+            set.check()?;
+            Ok(Self::Set(set))
+        } else {
+            serde_json::from_value(value)
+                .map(|jwk| Self::Key(Box::new(jwk)))
+                .map_err(|e| Error::invalid_key("JWK", redact(&e)))
         }
     }
 }
@@ -186,7 +274,27 @@ impl Jwk {
 
     /// Whether the JWK carries private members.
     pub fn is_private(&self) -> bool {
-        self.d.is_some() || self.k.is_some()
+        !self.private_members().is_empty()
+    }
+
+    /// The names of the private members present (`d`, `p`, `q`, `dp`, `dq`,
+    /// `qi`, `oth`, `k`), in that order.
+    pub fn private_members(&self) -> Vec<&'static str> {
+        let present = [
+            ("d", self.d.is_some()),
+            ("p", self.p.is_some()),
+            ("q", self.q.is_some()),
+            ("dp", self.dp.is_some()),
+            ("dq", self.dq.is_some()),
+            ("qi", self.qi.is_some()),
+            ("oth", self.oth.is_some()),
+            ("k", self.k.is_some()),
+        ];
+        present
+            .into_iter()
+            .filter(|(_, here)| *here)
+            .map(|(name, _)| name)
+            .collect()
     }
 
     fn metadata(&self) -> KeyMetadata {
@@ -295,6 +403,7 @@ impl Jwk {
                 key.seed.copy_from_slice(&seed);
                 if let Some(p) = key.public.as_mut() {
                     p.copy_from_slice(&public);
+                    check_ed25519_public(p, "JWK")?;
                 }
                 PrivateMaterial::Ed25519(key)
             }
@@ -325,6 +434,7 @@ impl Jwk {
                 let x = fixed(&self.x, "x", "OKP", 32)?;
                 let mut key = [0u8; 32];
                 key.copy_from_slice(&x);
+                check_ed25519_public(&key, "JWK")?;
                 PublicMaterial::Ed25519(key)
             }
             "oct" => PublicMaterial::Oct(member(&self.k, "k", "oct")?),
@@ -413,7 +523,7 @@ mod set_tests {
 
     #[test]
     fn a_kid_shared_by_two_keys_finds_nothing() {
-        let set = JwkSet::from_json(
+        let set = JwkSet::from_json_secrets(
             r#"{"keys":[{"kty":"oct","kid":"a","k":"AAAA"},{"kty":"oct","kid":"a","k":"AQEB"},
                         {"kty":"oct","kid":"b","k":"AgIC"}]}"#,
         )

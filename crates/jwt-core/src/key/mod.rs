@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 
 #[cfg(feature = "rust-crypto")]
 pub(crate) use der::curve_oid;
-pub use jwk::{Jwk, JwkSet};
+pub use jwk::{Jwk, JwkDocument, JwkSet};
 pub use pem::PrivateKeyFormat;
 pub use thumbprint::thumbprint_input;
 
@@ -164,6 +164,32 @@ impl<'a> Encoding<'a> {
     }
 }
 
+/// What a verification key file holds: one key (PEM, DER or JWK), or a JWK
+/// Set from which a token's `kid` chooses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerificationKeys {
+    /// One key.
+    Key(PublicKey),
+    /// A JWK Set of public keys.
+    Set(JwkSet),
+}
+
+impl VerificationKeys {
+    /// Parses a key file: PEM, DER, a JWK or a JWK Set. JSON is a set when
+    /// its top-level `keys` member is an array (by structure, not by
+    /// searching the text), and a set holding private members is refused.
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        match Encoding::sniff(input)? {
+            Encoding::Jwk(text) => match JwkDocument::from_json(text)? {
+                JwkDocument::Key(jwk) => PublicKey::from_jwk(&jwk).map(Self::Key),
+                JwkDocument::Set(set) => Ok(Self::Set(set)),
+            },
+            Encoding::Pem(text) => PublicKey::from_pem(text).map(Self::Key),
+            Encoding::Der(der) => PublicKey::from_der(der).map(Self::Key),
+        }
+    }
+}
+
 /// A parsed private (signing) key: RSA, EC, Ed25519, or an HMAC secret.
 #[derive(Clone)]
 pub struct PrivateKey {
@@ -289,7 +315,10 @@ impl PrivateKey {
         self.metadata.permit(Operation::Sign, alg)?;
         check_family(alg, &self.kind(), || self.description())?;
         match &self.material {
-            PrivateMaterial::Rsa(rsa) => check_roca(&rsa.n),
+            PrivateMaterial::Rsa(rsa) => {
+                check_rsa_public(&rsa.n, &rsa.e)?;
+                check_roca(&rsa.n)
+            }
             _ => Ok(()),
         }
     }
@@ -328,8 +357,16 @@ impl PublicKey {
     }
 
     /// Parses a public (or private) JWK from JSON; a private JWK yields its public half.
+    /// A JWK Set is refused with a message saying so (see [`VerificationKeys`]).
     pub fn from_jwk_json(json: &str) -> Result<Self> {
-        Self::from_jwk(&Jwk::from_json(json)?)
+        match JwkDocument::from_json(json) {
+            Ok(JwkDocument::Key(jwk)) => Self::from_jwk(&jwk),
+            Ok(JwkDocument::Set(_)) => Err(Error::invalid_key(
+                "JWK",
+                "this is a JWK Set, not one key; choose a key from it by kid",
+            )),
+            Err(e) => Err(e),
+        }
     }
 
     /// Converts a parsed JWK.
@@ -407,10 +444,46 @@ impl PublicKey {
         };
         check_family(alg, &kind, || self.description())?;
         match &self.material {
-            PublicMaterial::Rsa { n, .. } => check_roca(n),
+            PublicMaterial::Rsa { n, e } => {
+                check_rsa_public(n, e)?;
+                check_roca(n)
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// RSA moduli over this many bits are refused (the largest every backend
+/// verifies: ring and RustCrypto stop at 8192).
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// What every backend requires of an RSA public key, checked here so that
+/// all of them refuse the same keys the same way: a modulus of at most
+/// [`MAX_RSA_BITS`] that is odd, and an odd public exponent from 3 to
+/// 2^33 - 1 (ring's bounds; aws-lc and RustCrypto accept a superset).
+fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
+    let bits = bit_len(n);
+    if bits > MAX_RSA_BITS {
+        return Err(Error::invalid_key(
+            "RSA",
+            format!("the modulus has {bits} bits; at most {MAX_RSA_BITS} are supported"),
+        ));
+    }
+    if n.last().is_none_or(|b| b % 2 == 0) {
+        return Err(Error::invalid_key("RSA", "the modulus is even"));
+    }
+    let e = strip_leading_zeros(e);
+    let small = e.len() <= 5 && {
+        let value = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        (3..=(1u64 << 33) - 1).contains(&value)
+    };
+    if !small || e.last().is_none_or(|b| b % 2 == 0) {
+        return Err(Error::invalid_key(
+            "RSA",
+            "the public exponent must be odd, from 3 to 2^33 - 1 (usually 65537)",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses moduli from the flawed Infineon generator: their private key can
@@ -484,6 +557,75 @@ pub(crate) fn left_pad(be: &[u8], len: usize) -> Option<Vec<u8>> {
     let mut out = vec![0u8; len];
     out[len - be.len()..].copy_from_slice(be);
     Some(out)
+}
+
+/// The eight points of small order on edwards25519 (the torsion subgroup),
+/// canonically encoded, sign bit included: y = 1 (the identity), y = -1
+/// (order 2), y = 0 with either sign (order 4), and the four points of order
+/// 8. A signature under one of them can be forged without any secret
+/// (RFC 8032 does not exclude them; some libraries accept them).
+const ED25519_SMALL_ORDER: [[u8; 32]; 8] = {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut minus_one = [0xff; 32];
+    minus_one[0] = 0xec;
+    minus_one[31] = 0x7f;
+    let zero = [0u8; 32];
+    let mut zero_neg = [0u8; 32];
+    zero_neg[31] = 0x80;
+    const ORDER8_A: [u8; 32] = [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ];
+    const ORDER8_B: [u8; 32] = [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ];
+    let mut a_neg = ORDER8_A;
+    a_neg[31] |= 0x80;
+    let mut b_neg = ORDER8_B;
+    b_neg[31] |= 0x80;
+    [
+        identity, minus_one, zero, zero_neg, ORDER8_A, a_neg, ORDER8_B, b_neg,
+    ]
+};
+
+/// Refuses an Ed25519 public key that is not a canonical encoding (its y
+/// coordinate is not below p = 2^255 - 19, or x = 0 carries a set sign bit)
+/// or that is a point of small order. Checked here, in the neutral form, so
+/// that no backend ever sees such a key: aws-lc and ring verify signatures
+/// forged under small-order keys.
+pub(crate) fn check_ed25519_public(key: &[u8; 32], format: &'static str) -> Result<()> {
+    // y is little-endian with the sign of x in the top bit; compare y with
+    // p = 2^255 - 19 = ed ff … ff 7f (little-endian), most significant byte first.
+    let mut y = *key;
+    y[31] &= 0x7f;
+    let mut p = [0xffu8; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    let y_below_p = y.iter().rev().cmp(p.iter().rev()) == std::cmp::Ordering::Less;
+    // x = 0 exactly when y = 1 or y = p - 1; its sign bit must then be 0 (RFC 8032 5.1.3).
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let mut p_minus_one = p;
+    p_minus_one[0] = 0xec;
+    let negative_zero_x = key[31] & 0x80 != 0 && (y == one || y == p_minus_one);
+    if !y_below_p || negative_zero_x {
+        return Err(Error::invalid_key(
+            format,
+            "the Ed25519 public key is not canonically encoded (RFC 8032 section 5.1.3)",
+        ));
+    }
+    if ED25519_SMALL_ORDER.contains(key) {
+        return Err(Error::invalid_key(
+            format,
+            "the Ed25519 public key is a point of small order, under which signatures can be \
+             forged; it is not a real key",
+        ));
+    }
+    Ok(())
 }
 
 /// Shape check of an uncompressed point; the backend checks it is on the curve.

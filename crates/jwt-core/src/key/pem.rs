@@ -60,13 +60,46 @@ fn blocks(pem: &str) -> Result<Vec<Block<'_>>> {
 }
 
 fn decode(block: &Block<'_>) -> Result<Zeroizing<Vec<u8>>> {
-    if block.text.contains("Proc-Type:") {
-        // OpenSSL's legacy encrypted PEM (`-----BEGIN EC PRIVATE KEY-----` with a DEK-Info header).
-        return Err(Error::EncryptedKey);
+    match pem_rfc7468::decode_vec(block.text.as_bytes()) {
+        Ok((_, der)) => Ok(Zeroizing::new(der)),
+        // RFC 7468 has no headers; pem-rfc7468 reports RFC 1421 style ones
+        // (`Name: value` lines before the base64) as `HeaderDisallowed`.
+        Err(pem_rfc7468::Error::HeaderDisallowed) => Err(headers_error(block)),
+        Err(e) => Err(Error::invalid_key("PEM", e.to_string())),
     }
-    let (_, der) = pem_rfc7468::decode_vec(block.text.as_bytes())
-        .map_err(|e| Error::invalid_key("PEM", e.to_string()))?;
-    Ok(Zeroizing::new(der))
+}
+
+/// The error for a block that pem-rfc7468 refused for its headers: OpenSSL's
+/// legacy encryption (`Proc-Type: 4,ENCRYPTED` with `DEK-Info`) is named as
+/// such, with the command that converts it; other headers are refused as
+/// RFC 7468 refuses them. Only the header lines are looked at: the lines
+/// after the BEGIN line up to the first one without a colon.
+fn headers_error(block: &Block<'_>) -> Error {
+    let encrypted = block
+        .text
+        .lines()
+        .skip(1)
+        .map_while(|line| line.split_once(':'))
+        .any(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("Proc-Type")
+                && value
+                    .split(',')
+                    .any(|part| part.trim().eq_ignore_ascii_case("ENCRYPTED"))
+        });
+    if encrypted {
+        Error::LegacyEncryptedPem {
+            label: block.label.to_owned(),
+        }
+    } else {
+        Error::invalid_key(
+            "PEM",
+            format!(
+                "the {:?} block has RFC 1421 headers (\"Name: value\" lines), which RFC 7468 \
+                 does not allow",
+                block.label
+            ),
+        )
+    }
 }
 
 fn labels(blocks: &[Block<'_>]) -> String {
@@ -174,14 +207,16 @@ pub(super) fn parse_public(pem: &str) -> Result<PublicKey> {
     }
     parse_private(pem)
         .and_then(|key| key.public_key())
-        .map_err(|_| {
-            Error::invalid_key(
+        .map_err(|e| match e {
+            // An encrypted key file says so, asked for either half.
+            Error::LegacyEncryptedPem { .. } | Error::EncryptedKey => e,
+            _ => Error::invalid_key(
                 "PEM",
                 format!(
                     "no public key block (found {}; expected \"PUBLIC KEY\" or \"RSA PUBLIC KEY\")",
                     labels(&blocks)
                 ),
-            )
+            ),
         })
 }
 
