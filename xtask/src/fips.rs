@@ -30,7 +30,10 @@ const FIPS_CRATES: [&str; 6] = [
 const GUARDED: [(&str, &[&str]); 2] = [
     (
         "aws-lc-rs feature \"aws-lc-sys\"",
-        &["rustls feature \"aws_lc_rs\"", "rustls-webpki feature \"aws-lc-rs\""],
+        &[
+            "rustls feature \"aws_lc_rs\"",
+            "rustls-webpki feature \"aws-lc-rs\"",
+        ],
     ),
     (
         "rustls-webpki feature \"aws-lc-rs\"",
@@ -58,8 +61,22 @@ const FORBIDDEN: [&str; 7] = [
 /// built with only `fips`; `None` when aws-lc-sys is not in its graph at all.
 fn inverted_tree(krate: &str) -> Result<Option<String>, String> {
     let output = Command::new("cargo")
-        .args(["tree", "-p", krate, "--no-default-features", "--features", "fips"])
-        .args(["-e", "normal,features", "-i", "aws-lc-sys", "--prefix", "depth"])
+        .args([
+            "tree",
+            "-p",
+            krate,
+            "--no-default-features",
+            "--features",
+            "fips",
+        ])
+        .args([
+            "-e",
+            "normal,features",
+            "-i",
+            "aws-lc-sys",
+            "--prefix",
+            "depth",
+        ])
         .current_dir(root())
         .output()
         .map_err(|e| format!("could not run cargo tree: {e}"))?;
@@ -94,8 +111,7 @@ fn leaks(tree: &str) -> Vec<String> {
             && GUARDED.iter().any(|(guarded, allowed)| {
                 path[depth - 1] == *guarded && !allowed.iter().any(|a| node == *a)
             });
-        if (via_other || FORBIDDEN.iter().any(|f| node.starts_with(f)))
-            && !reported.contains(&node)
+        if (via_other || FORBIDDEN.iter().any(|f| node.starts_with(f))) && !reported.contains(&node)
         {
             reported.push(node);
             let mut chain: Vec<&str> = path.iter().rev().copied().collect();

@@ -354,7 +354,7 @@ mod generate {
 
     pub(super) fn no_provider() -> Error {
         Error::Tls(
-            "this build of sandbox has no crypto for TLS; enable its aws-lc, ring or \
+            "this build of sandbox has no crypto for TLS; enable its aws-lc, fips, ring or \
              rust-crypto feature"
                 .into(),
         )
