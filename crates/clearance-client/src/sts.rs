@@ -253,10 +253,11 @@ fn expires_in(members: &Map<String, Value>) -> std::result::Result<Option<Durati
     Ok(Some(Duration::from_secs(secs)))
 }
 
-/// The `exp` of a JWT access token, read without verification.
+/// The `exp` of a JWT access token, read without verification. The header is
+/// not typed: the vendor's access tokens name their `alg` by XML-DSig URI.
 fn access_token_exp(token: &str) -> Option<SystemTime> {
-    let data = jwt_core::decode_unverified::<Map<String, Value>>(token).ok()?;
-    data.claims.exp.map(jwt_core::NumericDate::to_system_time)
+    let claims = jwt_core::decode_claims_unverified::<Map<String, Value>>(token).ok()?;
+    claims.exp.map(jwt_core::NumericDate::to_system_time)
 }
 
 /// The error for a non-2xx token response.

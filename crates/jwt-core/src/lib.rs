@@ -68,7 +68,9 @@ pub use backend::Ring;
 pub use backend::RustCrypto;
 pub use backend::{Backend, KeySpec, backend, backends, default_backend, require_fips};
 pub use claims::{Audience, Claims};
-pub use compact::{Encoder, TokenData, decode, decode_unverified, encode_async};
+pub use compact::{
+    Encoder, TokenData, decode, decode_claims_unverified, decode_unverified, encode_async,
+};
 pub use error::{Error, Result};
 pub use header::Header;
 pub use key::{Jwk, JwkSet, PrivateKey, PrivateKeyFormat, PublicKey};

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_core::{
     Algorithm, Claims, Encoder, Error, Header, KeySpec, ManualClock, NumericDate, PrivateKey,
-    PublicKey, Validation, Verifier, backends, decode, decode_unverified, default_backend,
+    PublicKey, Validation, Verifier, backends, decode, decode_claims_unverified, decode_unverified,
+    default_backend,
 };
 use serde_json::{Map, Value, json};
 
@@ -481,6 +482,20 @@ fn unverified_peek_reads_but_trusts_nothing() {
     let peek = decode_unverified::<Map<String, Value>>(expired.as_str()).unwrap();
     assert_eq!(peek.claims.exp, Some(NumericDate::from_secs(NOW - 10_000)));
     assert!(decode_unverified::<Map<String, Value>>("a.b").is_err());
+}
+
+#[test]
+fn claims_peek_takes_a_header_alg_outside_jose() {
+    let header = b64(br#"{"alg":"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512","typ":"JWT"}"#);
+    let payload = b64(format!(r#"{{"exp":{NOW}}}"#).as_bytes());
+    let token = format!("{header}.{payload}.{}", b64(b"sig"));
+    assert!(decode_unverified::<Map<String, Value>>(&token).is_err());
+    let claims = decode_claims_unverified::<Map<String, Value>>(&token).unwrap();
+    assert_eq!(claims.exp, Some(NumericDate::from_secs(NOW)));
+    // The header must still be a JSON object, the token three segments.
+    let not_json = format!("{}.{payload}.{}", b64(b"alg"), b64(b"sig"));
+    assert!(decode_claims_unverified::<Map<String, Value>>(&not_json).is_err());
+    assert!(decode_claims_unverified::<Map<String, Value>>("a.b").is_err());
 }
 
 #[test]
