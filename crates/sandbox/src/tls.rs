@@ -205,6 +205,20 @@ mod generate {
         super::provider_key::ProviderKey::generate(what)
     }
 
+    /// rcgen picks a random serial number itself when it has crypto.
+    #[cfg(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto"))]
+    fn serial_number() -> Result<Option<rcgen::SerialNumber>> {
+        Ok(None)
+    }
+
+    /// Without crypto rcgen needs one: 16 random bytes, kept positive.
+    #[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+    fn serial_number() -> Result<Option<rcgen::SerialNumber>> {
+        let mut bytes = crate::util::random_bytes(16)?;
+        bytes[0] &= 0x7f;
+        Ok(Some(rcgen::SerialNumber::from(bytes)))
+    }
+
     pub(super) fn identity(
         names: &[String],
         not_before: SystemTime,
@@ -217,6 +231,7 @@ mod generate {
             DnType::CommonName,
             format!("bearer sandbox CA {}", random_id(9)?),
         );
+        ca_params.serial_number = serial_number()?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         // The CA outlives whatever it signs, so only the leaf decides validity.
@@ -237,6 +252,7 @@ mod generate {
                 .distinguished_name
                 .push(DnType::CommonName, first.as_str());
         }
+        params.serial_number = serial_number()?;
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
