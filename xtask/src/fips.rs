@@ -108,9 +108,9 @@ fn leaks(tree: &str) -> Vec<String> {
         // Who turns on a guarded feature is the next level down in the
         // inverted tree; it must be one of the allowed ones.
         let via_other = depth >= 1
-            && GUARDED.iter().any(|(guarded, allowed)| {
-                path[depth - 1] == *guarded && !allowed.iter().any(|a| node == *a)
-            });
+            && GUARDED
+                .iter()
+                .any(|(guarded, allowed)| path[depth - 1] == *guarded && !allowed.contains(&node));
         if (via_other || FORBIDDEN.iter().any(|f| node.starts_with(f))) && !reported.contains(&node)
         {
             reported.push(node);
