@@ -13,13 +13,13 @@ use rustls_platform_verifier::Verifier;
 
 use crate::Error;
 
-#[cfg(not(any(feature = "aws-lc", feature = "ring")))]
+#[cfg(not(any(feature = "aws-lc-provider", feature = "ring")))]
 compile_error!("auth-session needs a crypto provider: enable the `aws-lc` or the `ring` feature");
 
 /// Name of the rustls crypto provider compiled in: `"aws-lc-rs"` or `"ring"`
 /// (aws-lc-rs wins when both features are enabled, as in jwt-core).
 pub fn crypto_provider_name() -> &'static str {
-    if cfg!(feature = "aws-lc") {
+    if cfg!(feature = "aws-lc-provider") {
         "aws-lc-rs"
     } else {
         "ring"
@@ -31,9 +31,9 @@ fn crypto_provider() -> Arc<CryptoProvider> {
     // signature schemes, all inside the AWS-LC FIPS module.
     #[cfg(feature = "fips")]
     let provider = rustls::crypto::default_fips_provider();
-    #[cfg(all(feature = "aws-lc", not(feature = "fips")))]
+    #[cfg(all(feature = "aws-lc-provider", not(feature = "fips")))]
     let provider = rustls::crypto::aws_lc_rs::default_provider();
-    #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-provider")))]
     let provider = rustls::crypto::ring::default_provider();
     Arc::new(provider)
 }
@@ -206,9 +206,9 @@ mod tests {
     fn provider_follows_the_feature() {
         let provider = crypto_provider();
         assert!(!provider.cipher_suites.is_empty());
-        #[cfg(feature = "aws-lc")]
+        #[cfg(feature = "aws-lc-provider")]
         assert_eq!(crypto_provider_name(), "aws-lc-rs");
-        #[cfg(not(feature = "aws-lc"))]
+        #[cfg(not(feature = "aws-lc-provider"))]
         assert_eq!(crypto_provider_name(), "ring");
     }
 

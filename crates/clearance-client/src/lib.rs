@@ -39,7 +39,7 @@ mod error;
 mod service;
 mod sts;
 
-#[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+#[cfg(not(any(feature = "aws-lc-backend", feature = "ring", feature = "rust-crypto")))]
 compile_error!("clearance-client needs a backend feature: aws-lc, ring or rust-crypto");
 
 pub use assertion::{AssertionSigner, DEFAULT_ASSERTION_LIFETIME};
@@ -63,13 +63,13 @@ pub(crate) const USER_AGENT: &str = concat!("clearance-client/", env!("CARGO_PKG
 /// `rust-crypto`-only build signs with RustCrypto even though ring is
 /// compiled in for TLS.
 pub fn default_backend() -> &'static dyn jwt_core::Backend {
-    #[cfg(feature = "aws-lc")]
+    #[cfg(feature = "aws-lc-backend")]
     return &jwt_core::AwsLc;
-    #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-backend")))]
     return &jwt_core::Ring;
     #[cfg(all(
         feature = "rust-crypto",
-        not(feature = "aws-lc"),
+        not(feature = "aws-lc-backend"),
         not(feature = "ring")
     ))]
     return &jwt_core::RustCrypto;

@@ -128,7 +128,7 @@ fn every_compiled_backend_verifies_the_signature() {
 
 #[test]
 fn the_default_backend_follows_the_features() {
-    let expected = if cfg!(feature = "aws-lc") {
+    let expected = if cfg!(feature = "aws-lc-backend") {
         "aws-lc"
     } else if cfg!(feature = "ring") {
         "ring"

@@ -441,7 +441,7 @@ async fn access_tokens_are_cached() {
 /// The connection file the sandbox writes for a principal it generates, as a
 /// user's own tests would use it. (ring cannot generate RSA keys, so this
 /// needs aws-lc or RustCrypto.)
-#[cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#[cfg(any(feature = "aws-lc-backend", feature = "rust-crypto"))]
 #[tokio::test(start_paused = true)]
 async fn the_connection_file_the_sandbox_writes_works_as_is() {
     let (sandbox, clock) = start(Duration::from_secs(3600)).await;

@@ -173,14 +173,14 @@ impl TlsIdentityBuilder {
     }
 }
 
-#[cfg(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto"))]
+#[cfg(any(feature = "aws-lc-backend", feature = "ring", feature = "rust-crypto"))]
 mod generate {
     use std::sync::Arc;
     use std::time::{Duration, SystemTime};
 
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+        KeyUsagePurpose,
     };
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use time::OffsetDateTime;
@@ -193,18 +193,45 @@ mod generate {
         move |e| Error::Tls(format!("cannot make the {what}: {e}"))
     }
 
+    /// A fresh P-256 key made by rcgen's own crypto.
+    #[cfg(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto"))]
+    fn new_key(what: &str) -> Result<rcgen::KeyPair> {
+        rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(failed(what))
+    }
+
+    /// A fresh P-256 key signing through the rustls provider (FIPS module).
+    #[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+    fn new_key(what: &str) -> Result<super::provider_key::ProviderKey> {
+        super::provider_key::ProviderKey::generate(what)
+    }
+
+    /// rcgen picks a random serial number itself when it has crypto.
+    #[cfg(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto"))]
+    fn serial_number() -> Result<Option<rcgen::SerialNumber>> {
+        Ok(None)
+    }
+
+    /// Without crypto rcgen needs one: 16 random bytes, kept positive.
+    #[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+    fn serial_number() -> Result<Option<rcgen::SerialNumber>> {
+        let mut bytes = crate::util::random_bytes(16)?;
+        bytes[0] &= 0x7f;
+        Ok(Some(rcgen::SerialNumber::from(bytes)))
+    }
+
     pub(super) fn identity(
         names: &[String],
         not_before: SystemTime,
         not_after: SystemTime,
     ) -> Result<TlsIdentity> {
-        let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(failed("CA key"))?;
+        let ca_key = new_key("CA key")?;
         let mut ca_params = CertificateParams::new(Vec::new()).map_err(failed("CA"))?;
         // A name of its own, so that no two sandbox CAs can stand in for each other.
         ca_params.distinguished_name.push(
             DnType::CommonName,
             format!("bearer sandbox CA {}", random_id(9)?),
         );
+        ca_params.serial_number = serial_number()?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         // The CA outlives whatever it signs, so only the leaf decides validity.
@@ -214,7 +241,7 @@ mod generate {
         let ca = ca_params.self_signed(&ca_key).map_err(failed("CA"))?;
         let issuer = Issuer::new(ca_params, ca_key);
 
-        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(failed("server key"))?;
+        let key = new_key("server key")?;
         let mut params = CertificateParams::new(names.to_vec()).map_err(|e| {
             Error::Tls(format!(
                 "a server certificate name must be an ASCII DNS name or an IP address: {e}"
@@ -225,6 +252,7 @@ mod generate {
                 .distinguished_name
                 .push(DnType::CommonName, first.as_str());
         }
+        params.serial_number = serial_number()?;
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -245,7 +273,91 @@ mod generate {
     }
 }
 
-#[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+/// Certificate keys for a build whose only crypto is the AWS-LC FIPS module:
+/// rcgen's crypto needs its non-FIPS `aws_lc_rs` feature (or ring), so rcgen
+/// builds without it and signs through this key instead. jwt-core generates
+/// the key; rustls's FIPS provider loads it and makes the signatures.
+#[cfg(all(
+    feature = "fips",
+    not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto"))
+))]
+mod provider_key {
+    use std::fmt;
+    use std::sync::Arc;
+
+    use jwt_core::{Algorithm, Curve, KeySpec, PrivateKeyFormat};
+    use rcgen::{PKCS_ECDSA_P256_SHA256, PublicKeyData, SignatureAlgorithm, SigningKey};
+    use rustls::SignatureScheme;
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use spki::der::Decode;
+    use zeroize::Zeroizing;
+
+    use crate::util::backend_for;
+    use crate::{Error, Result};
+
+    /// A P-256 key: its PKCS #8 form, the raw public point and the rustls signer.
+    pub(super) struct ProviderKey {
+        pkcs8: Zeroizing<Vec<u8>>,
+        public: Vec<u8>,
+        key: Arc<dyn rustls::sign::SigningKey>,
+    }
+
+    impl ProviderKey {
+        pub(super) fn generate(what: &str) -> Result<Self> {
+            let failed = |e: &dyn fmt::Display| Error::Tls(format!("cannot make the {what}: {e}"));
+            let backend = backend_for("a TLS certificate key", Algorithm::ES256)?;
+            let private = backend.generate(KeySpec::Ec(Curve::P256))?;
+            let pkcs8 = private.to_der(PrivateKeyFormat::Pkcs8)?;
+            let spki_der = private.public_key()?.to_der()?;
+            let public = spki::SubjectPublicKeyInfoRef::from_der(&spki_der)
+                .map_err(|e| failed(&e))?
+                .subject_public_key
+                .raw_bytes()
+                .to_vec();
+            let key = super::provider()?
+                .key_provider
+                .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                    pkcs8.to_vec(),
+                )))
+                .map_err(|e| failed(&e))?;
+            Ok(Self { pkcs8, public, key })
+        }
+
+        /// The private key, PKCS #8 DER.
+        pub(super) fn serialize_der(&self) -> Vec<u8> {
+            self.pkcs8.to_vec()
+        }
+    }
+
+    impl fmt::Debug for ProviderKey {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("ProviderKey").finish_non_exhaustive()
+        }
+    }
+
+    impl PublicKeyData for ProviderKey {
+        fn der_bytes(&self) -> &[u8] {
+            &self.public
+        }
+
+        fn algorithm(&self) -> &'static SignatureAlgorithm {
+            &PKCS_ECDSA_P256_SHA256
+        }
+    }
+
+    impl SigningKey for ProviderKey {
+        /// An ECDSA-Sig-Value (DER), as X.509 wants it.
+        fn sign(&self, msg: &[u8]) -> std::result::Result<Vec<u8>, rcgen::Error> {
+            let signer = self
+                .key
+                .choose_scheme(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+                .ok_or(rcgen::Error::RemoteKeyError)?;
+            signer.sign(msg).map_err(|_| rcgen::Error::RemoteKeyError)
+        }
+    }
+}
+
+#[cfg(not(any(feature = "aws-lc-backend", feature = "ring", feature = "rust-crypto")))]
 mod generate {
     use std::time::SystemTime;
 
@@ -258,7 +370,7 @@ mod generate {
 
     pub(super) fn no_provider() -> Error {
         Error::Tls(
-            "this build of sandbox has no crypto for TLS; enable its aws-lc, ring or \
+            "this build of sandbox has no crypto for TLS; enable its aws-lc, fips, ring or \
              rust-crypto feature"
                 .into(),
         )
@@ -329,16 +441,19 @@ impl TlsOptions {
     }
 }
 
-/// The rustls provider of the compiled backend: aws-lc-rs, else ring.
+/// The rustls provider of the compiled backend: aws-lc-rs (its FIPS provider
+/// when `fips` is the only aws-lc feature), else ring.
 fn provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    #[cfg(all(feature = "fips", not(feature = "aws-lc")))]
+    return Ok(Arc::new(rustls::crypto::default_fips_provider()));
     #[cfg(feature = "aws-lc")]
     return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
     #[cfg(all(
-        not(feature = "aws-lc"),
+        not(feature = "aws-lc-backend"),
         any(feature = "ring", feature = "rust-crypto")
     ))]
     return Ok(Arc::new(rustls::crypto::ring::default_provider()));
-    #[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
+    #[cfg(not(any(feature = "aws-lc-backend", feature = "ring", feature = "rust-crypto")))]
     return Err(generate::no_provider());
 }
 

@@ -1,5 +1,5 @@
 //! The Clearance stand-in driven over HTTP with reqwest and assertions
-#![cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#![cfg(any(feature = "aws-lc-backend", feature = "rust-crypto"))]
 //! minted by jwt-core from the connection file it generated.
 
 use std::sync::Arc;

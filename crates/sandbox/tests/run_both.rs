@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-#[cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#[cfg(any(feature = "aws-lc-backend", feature = "rust-crypto"))]
 #[tokio::test]
 async fn start_both_writes_every_credential_and_serves() {
     let dir = std::env::temp_dir().join(format!("sandbox-both-{}", std::process::id()));
@@ -80,7 +80,7 @@ async fn start_both_writes_every_credential_and_serves() {
 
 /// Credentials left by an earlier run with a wider mode, or a symlink planted
 /// in their place, end up as fresh 0600 files; the symlink's target is untouched.
-#[cfg(all(unix, any(feature = "aws-lc", feature = "rust-crypto")))]
+#[cfg(all(unix, any(feature = "aws-lc-backend", feature = "rust-crypto")))]
 #[tokio::test]
 async fn start_both_replaces_older_files_with_private_ones() {
     use std::os::unix::fs::{PermissionsExt, symlink};
@@ -123,7 +123,7 @@ async fn start_both_replaces_older_files_with_private_ones() {
 }
 
 /// With only ring compiled, the VDR stand-in refuses to start and says why.
-#[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
+#[cfg(not(any(feature = "aws-lc-backend", feature = "rust-crypto")))]
 #[tokio::test]
 async fn the_vdr_stand_in_refuses_to_start_with_only_ring() {
     let err = bearer_sandbox::vdr::VdrSandbox::builder()

@@ -14,7 +14,7 @@ fn client_trusting(identity: &TlsIdentity) -> reqwest::Client {
         .unwrap()
 }
 
-#[cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#[cfg(any(feature = "aws-lc-backend", feature = "rust-crypto"))]
 #[tokio::test]
 async fn start_both_tls_writes_the_ca_and_https_addresses() {
     let dir = std::env::temp_dir().join(format!("sandbox-tls-{}", std::process::id()));

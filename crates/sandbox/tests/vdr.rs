@@ -1,5 +1,5 @@
 //! The VDR stand-in driven over HTTP with reqwest and tokens minted by jwt-core.
-#![cfg(any(feature = "aws-lc", feature = "rust-crypto"))]
+#![cfg(any(feature = "aws-lc-backend", feature = "rust-crypto"))]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -295,10 +295,8 @@ impl Backend for AwsLc {
                         ));
                     }
                 };
-                // In the FIPS module, keys must come from its approved generator.
-                #[cfg(feature = "fips")]
-                let pair = sig::RsaKeyPair::generate_fips(size).map_err(failed)?;
-                #[cfg(not(feature = "fips"))]
+                // In a FIPS build this is the module's approved generator
+                // (aws-lc-rs deprecated `generate_fips` as equivalent in 1.12.3).
                 let pair = sig::RsaKeyPair::generate(size).map_err(failed)?;
                 let der = pair.as_der().map_err(failed)?;
                 PrivateKey::from_der(der.as_ref())
