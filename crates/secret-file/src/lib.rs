@@ -1,6 +1,6 @@
 //! The one way this workspace writes key and credential files.
 //!
-//! [`write`] creates a temporary file in the target's own folder with
+//! [`write()`] creates a temporary file in the target's own folder with
 //! `O_CREAT|O_EXCL` (so it never opens an existing file or follows a
 //! symlink) and the final mode from creation, writes and fsyncs it, then
 //! renames it over the target and fsyncs the folder. Readers see the old file
@@ -166,12 +166,12 @@ pub fn write(
     sync_dir(dir).map_err(io("syncing its folder"))
 }
 
-/// [`write`] with [`Access::Private`].
+/// [`write()`] with [`Access::Private`].
 pub fn write_private(path: &Path, contents: &[u8], existing: Existing) -> Result<(), Error> {
     write(path, contents, Access::Private, existing)
 }
 
-/// [`write`] with [`Access::Public`].
+/// [`write()`] with [`Access::Public`].
 pub fn write_public(path: &Path, contents: &[u8], existing: Existing) -> Result<(), Error> {
     write(path, contents, Access::Public, existing)
 }
