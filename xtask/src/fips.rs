@@ -18,7 +18,7 @@ const FIPS_CRATES: [&str; 6] = [
     "auth-session",
     "vdr-client",
     "clearance-client",
-    "sandbox",
+    "bearer-sandbox",
     "bearer-cli",
 ];
 
@@ -50,7 +50,7 @@ const GUARDED: [(&str, &[&str]); 2] = [
 const FORBIDDEN: [&str; 7] = [
     "jwt-core feature \"aws-lc\"",
     "auth-session feature \"aws-lc\"",
-    "sandbox feature \"aws-lc\"",
+    "bearer-sandbox feature \"aws-lc\"",
     "vdr-client feature \"aws-lc\"",
     "clearance-client feature \"aws-lc\"",
     "bearer-cli feature \"aws-lc\"",
@@ -241,7 +241,7 @@ mod tests {
         let tree = "0aws-lc-sys v0.47.0\n\
                     1aws-lc-rs feature \"aws-lc-sys\"\n\
                     2rcgen feature \"aws_lc_rs\"\n\
-                    3sandbox feature \"aws-lc\"\n\
+                    3bearer-sandbox feature \"aws-lc\"\n\
                     4bearer-cli feature \"fips\" (command-line)\n\
                     2rustls feature \"aws_lc_rs\"\n";
         let found = leaks(tree);
@@ -249,7 +249,7 @@ mod tests {
             found,
             [
                 "rcgen feature \"aws_lc_rs\" -> aws-lc-rs feature \"aws-lc-sys\" -> aws-lc-sys v0.47.0",
-                "sandbox feature \"aws-lc\" -> rcgen feature \"aws_lc_rs\" -> aws-lc-rs feature \"aws-lc-sys\" -> aws-lc-sys v0.47.0",
+                "bearer-sandbox feature \"aws-lc\" -> rcgen feature \"aws_lc_rs\" -> aws-lc-rs feature \"aws-lc-sys\" -> aws-lc-sys v0.47.0",
             ]
         );
     }
