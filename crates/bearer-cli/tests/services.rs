@@ -462,13 +462,7 @@ async fn plain_http_never_goes_through_a_proxy() {
     .chain([("NO_PROXY".to_owned(), String::new())])
     .collect();
 
-    let profile = format!(
-        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
-        sandbox::DEMO_INSTANCE,
-        running.vdr.base_url(),
-        read(dir.path(), "imp-api-cid.txt"),
-    );
-    std::fs::write(dir.path().join("proxy-test.toml"), profile).unwrap();
+    write_profile(dir.path(), &running, "proxy-test.toml");
     let out = bearer_with_env(
         args(&[
             "vdr",
@@ -528,6 +522,17 @@ async fn plain_http_never_goes_through_a_proxy() {
     running.shutdown().await.unwrap();
 }
 
+/// A VDR profile for the impersonation credentials `start_both` wrote.
+fn write_profile(dir: &Path, running: &RunningSandboxes, name: &str) {
+    let profile = format!(
+        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
+        sandbox::DEMO_INSTANCE,
+        running.vdr.base_url(),
+        read(dir, "imp-api-cid.txt"),
+    );
+    std::fs::write(dir.join(name), profile).unwrap();
+}
+
 fn env_https_only(proxy_url: &str) -> Vec<(String, String)> {
     vec![("HTTPS_PROXY".to_owned(), proxy_url.to_owned())]
 }
@@ -539,13 +544,7 @@ async fn hostile_paths_are_input_errors_and_reach_no_server() {
     let dir = tempfile::tempdir().unwrap();
     let running = sandboxes(dir.path()).await;
     let vdr_host = running.vdr.addr().to_string();
-    let profile = format!(
-        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
-        sandbox::DEMO_INSTANCE,
-        running.vdr.base_url(),
-        read(dir.path(), "imp-api-cid.txt"),
-    );
-    std::fs::write(dir.path().join("paths.toml"), profile).unwrap();
+    write_profile(dir.path(), &running, "paths.toml");
     for path in [
         format!(" //{vdr_host}/x"),
         format!("\t//{vdr_host}/x"),
@@ -642,13 +641,7 @@ async fn hostile_server_text_is_sanitized_on_the_error_line() {
     running
         .vdr
         .inject_fault(sandbox::Fault::Hostile { status: 401 }, 10);
-    let profile = format!(
-        "instance = \"{}\"\nbase_url = \"{}\"\n[impersonation]\nkey = \"imp-api-private.pem\"\nissuer_file = \"imp-api-issuer.txt\"\ncid = \"{}\"\n",
-        sandbox::DEMO_INSTANCE,
-        running.vdr.base_url(),
-        read(dir.path(), "imp-api-cid.txt"),
-    );
-    std::fs::write(dir.path().join("hostile.toml"), profile).unwrap();
+    write_profile(dir.path(), &running, "hostile.toml");
     let out = bearer(
         args(&[
             "vdr",
