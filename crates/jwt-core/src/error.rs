@@ -49,12 +49,25 @@ pub enum Error {
         reason: String,
     },
 
-    /// The key is encrypted (`ENCRYPTED PRIVATE KEY`), which this crate does not decrypt.
-    #[error(
-        "the key is an encrypted PKCS#8 key, which is not supported; decrypt it first \
-         (openssl pkcs8 -in KEY -out PLAIN.pem) and keep the result protected"
-    )]
+    /// The key is encrypted (`ENCRYPTED PRIVATE KEY`) and no passphrase was
+    /// given: read it with [`PrivateKey::parse_with_passphrase`](crate::PrivateKey::parse_with_passphrase).
+    #[error("the key is an encrypted PKCS#8 key and no passphrase was given for it")]
     EncryptedKey,
+
+    /// The passphrase does not decrypt the encrypted PKCS#8 key (or the
+    /// encrypted data is damaged: the two cannot be told apart).
+    #[error("the passphrase does not decrypt the key (wrong passphrase, or a damaged key file)")]
+    WrongPassphrase,
+
+    /// The key is encrypted with a scheme that is not supported.
+    #[error(
+        "the key is encrypted with {scheme}, which is not supported (PBES2 with PBKDF2 or scrypt \
+         and AES is); re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW`"
+    )]
+    UnsupportedKeyEncryption {
+        /// The scheme, as far as it could be named.
+        scheme: String,
+    },
 
     /// The key is a legacy (OpenSSL "traditional") encrypted PEM: a
     /// `Proc-Type: 4,ENCRYPTED` header inside an `RSA PRIVATE KEY` or

@@ -164,7 +164,7 @@ fn encrypted_keys_are_refused_with_instructions() {
         "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
     let err = PrivateKey::parse(pkcs8.as_bytes()).unwrap_err();
     assert_eq!(err, Error::EncryptedKey);
-    assert!(err.to_string().contains("openssl pkcs8"));
+    assert!(err.to_string().contains("no passphrase"), "{err}");
 }
 
 #[test]
@@ -284,4 +284,178 @@ fn jwk_sets_mixing_secrets_and_public_keys_are_refused() {
             .len(),
         1
     );
+}
+
+const PASSPHRASE: &[u8] = b"correct horse";
+
+/// Whether `key` is the private half of `public`, asked of every backend
+/// that takes it: it signs, and `public` verifies what it signed. A backend
+/// that refuses the key (an inconsistent pair) counts as "no".
+fn signs_for(key: &PrivateKey, public: &PublicKey) -> bool {
+    let alg = key.default_algorithm();
+    let signers: Vec<_> = backends()
+        .into_iter()
+        .filter_map(|b| b.signer(alg, key).ok().map(|s| (b, s)))
+        .collect();
+    !signers.is_empty()
+        && signers.iter().all(|(backend, signer)| {
+            let signature = signer.sign(b"signing input").unwrap();
+            backend
+                .verifier(alg, public)
+                .unwrap()
+                .verify(b"signing input", signature.as_bytes())
+                .is_ok()
+        })
+}
+
+/// Encrypted PKCS#8 files as OpenSSL writes them, each with the public key
+/// `openssl pkey -pubout` printed for it.
+const OPENSSL_ENCRYPTED: &[(&str, &[u8], &str)] = &[
+    (
+        "genpkey -aes256 (PBKDF2-SHA256, AES-256-CBC), P-521",
+        include_bytes!("fixtures/encrypted/p521-pbkdf2-sha256-aes256.pem"),
+        include_str!("fixtures/encrypted/p521-pbkdf2-sha256-aes256.pub.pem"),
+    ),
+    (
+        "pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1, RSA 2048",
+        include_bytes!("fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pem"),
+        include_str!("fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pub.pem"),
+    ),
+    (
+        "pkcs8 -topk8 -scrypt, Ed25519",
+        include_bytes!("fixtures/encrypted/ed25519-scrypt-aes256.pem"),
+        include_str!("fixtures/encrypted/ed25519-scrypt-aes256.pub.pem"),
+    ),
+    (
+        "pkcs8 -topk8 -v2 aes-192-cbc -outform DER, P-384",
+        include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.der"),
+        include_str!("fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
+    ),
+    (
+        "genpkey -aes256, P-256",
+        include_bytes!("fixtures/p256-encrypted.pem"),
+        include_str!("fixtures/p256-encrypted.pub.pem"),
+    ),
+];
+
+#[test]
+fn encrypted_pkcs8_from_openssl_decrypts_to_its_key() {
+    for (what, file, public) in OPENSSL_ENCRYPTED {
+        assert_eq!(
+            PrivateKey::parse(file).unwrap_err(),
+            Error::EncryptedKey,
+            "{what}"
+        );
+        let key = PrivateKey::parse_with_passphrase(file, PASSPHRASE)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let expected = PublicKey::parse(public.as_bytes()).unwrap();
+        assert!(signs_for(&key, &expected), "{what}");
+        assert_eq!(
+            PrivateKey::parse_with_passphrase(file, b"correct horse ").unwrap_err(),
+            Error::WrongPassphrase,
+            "{what}"
+        );
+        // Asked for the public half, an encrypted file says it is encrypted.
+        assert_eq!(
+            PublicKey::parse(file).unwrap_err(),
+            Error::EncryptedKey,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn encryption_schemes_that_cannot_be_read_are_named() {
+    let pbes1 = include_bytes!("fixtures/encrypted/p384-pbes1-md5-des.pem");
+    let err = PrivateKey::parse_with_passphrase(pbes1, PASSPHRASE).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedKeyEncryption { scheme } if scheme.contains("pbeWithMD5AndDES-CBC")),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("openssl pkcs8 -topk8 -v2 aes-256-cbc"),
+        "{err}"
+    );
+    let des3 = include_bytes!("fixtures/encrypted/p384-pbkdf2-des3.pem");
+    let err = PrivateKey::parse_with_passphrase(des3, PASSPHRASE).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedKeyEncryption { scheme } if scheme.starts_with("PBES2")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn keys_encrypted_here_decrypt_with_their_passphrase_only() {
+    for spec in [KeySpec::Ec(Curve::P521), KeySpec::Ed25519] {
+        let key = generate(spec);
+        let pem = key
+            .to_encrypted_pem("pässphrase \u{1F511}".as_bytes())
+            .unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"),
+            "{}",
+            &*pem
+        );
+        let public = key.public_key().unwrap();
+        let back =
+            PrivateKey::parse_with_passphrase(pem.as_bytes(), "pässphrase \u{1F511}".as_bytes())
+                .unwrap();
+        assert!(signs_for(&back, &public));
+        assert_eq!(
+            PrivateKey::parse_with_passphrase(pem.as_bytes(), b"passphrase").unwrap_err(),
+            Error::WrongPassphrase
+        );
+        // DER too, with a fresh salt and IV each time.
+        let der = key
+            .to_encrypted_der("pässphrase \u{1F511}".as_bytes())
+            .unwrap();
+        let again = key
+            .to_encrypted_der("pässphrase \u{1F511}".as_bytes())
+            .unwrap();
+        assert_ne!(der, again);
+        let back =
+            PrivateKey::parse_with_passphrase(&der, "pässphrase \u{1F511}".as_bytes()).unwrap();
+        assert!(signs_for(&back, &public));
+    }
+    let key = generate(KeySpec::Ec(Curve::P256));
+    assert!(matches!(
+        key.to_encrypted_pem(b"").unwrap_err(),
+        Error::InvalidKey { reason, .. } if reason.contains("empty")
+    ));
+    assert!(
+        PrivateKey::from_secret(b"0123456789abcdef0123456789abcdef")
+            .to_encrypted_pem(PASSPHRASE)
+            .is_err()
+    );
+    // A key that is not encrypted is read as it is.
+    let plain = key.to_pem(PrivateKeyFormat::Pkcs8).unwrap();
+    let read = PrivateKey::parse_with_passphrase(plain.as_bytes(), PASSPHRASE).unwrap();
+    assert_eq!(read.public_key().unwrap(), key.public_key().unwrap());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    /// Any damage to an encrypted key — a changed byte anywhere, or a cut —
+    /// is a typed error, never a panic. AES-CBC has no integrity check, so
+    /// a change may decrypt to another well-formed key; no backend then
+    /// signs with it for the original public key.
+    #[test]
+    fn damaged_encrypted_keys_are_refused(at in 0usize..288, xor in 1u8..=255, cut in proptest::bool::ANY) {
+        let original: &[u8] = include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.der");
+        let mut damaged = original.to_vec();
+        if cut {
+            damaged.truncate(at % original.len());
+        } else {
+            damaged[at % original.len()] ^= xor;
+        }
+        let expected = PublicKey::parse(
+            include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
+        )
+        .unwrap();
+        if let Ok(key) = PrivateKey::parse_with_passphrase(&damaged, PASSPHRASE) {
+            proptest::prop_assert!(!signs_for(&key, &expected));
+        }
+    }
 }

@@ -66,12 +66,17 @@ fn der_error(format: &'static str, err: der::Error) -> Error {
 }
 
 /// PKCS#8, then SEC1, then PKCS#1: the first structure that parses decides.
-pub(super) fn parse_private(der: &[u8]) -> Result<PrivateKey> {
+/// An encrypted PKCS#8 key needs `passphrase` ([`Error::EncryptedKey`]
+/// without one).
+pub(super) fn parse_private(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey> {
     if let Ok(info) = PrivateKeyInfoRef::from_der(der) {
         return from_pkcs8(&info);
     }
-    if is_encrypted_pkcs8(der) {
-        return Err(Error::EncryptedKey);
+    if super::encrypted::is_encrypted(der) {
+        return match passphrase {
+            Some(passphrase) => super::encrypted::decrypt(der, passphrase),
+            None => Err(Error::EncryptedKey),
+        };
     }
     if let Ok(ec) = EcPrivateKey::from_der(der) {
         return from_sec1(&ec, None);
@@ -85,24 +90,6 @@ pub(super) fn parse_private(der: &[u8]) -> Result<PrivateKey> {
     ))
 }
 
-/// `EncryptedPrivateKeyInfo` (RFC 5958 section 3): a SEQUENCE of a PKCS#5 or
-/// PKCS#12 algorithm identifier and an OCTET STRING. Recognised only to say so.
-fn is_encrypted_pkcs8(der: &[u8]) -> bool {
-    use der::{Reader, SliceReader};
-    let Ok(mut reader) = SliceReader::new(der) else {
-        return false;
-    };
-    let parsed = reader.sequence(|r| -> der::Result<Oid> {
-        let alg = AlgorithmIdentifierRef::decode(r)?;
-        <&OctetStringRef>::decode(r)?;
-        Ok(alg.oid)
-    });
-    parsed.is_ok_and(|oid| {
-        let dotted = oid.to_string();
-        dotted.starts_with("1.2.840.113549.1.5.") || dotted.starts_with("1.2.840.113549.1.12.")
-    })
-}
-
 /// SPKI, then PKCS#1 `RSAPublicKey`; a private key yields its public half.
 pub(super) fn parse_public(der: &[u8]) -> Result<PublicKey> {
     if let Ok(spki) = SubjectPublicKeyInfoRef::from_der(der) {
@@ -114,13 +101,15 @@ pub(super) fn parse_public(der: &[u8]) -> Result<PublicKey> {
             rsa.public_exponent.as_bytes(),
         ));
     }
-    parse_private(der)
+    parse_private(der, None)
         .and_then(|key| key.public_key())
-        .map_err(|_| {
-            Error::invalid_key(
+        .map_err(|e| match e {
+            // An encrypted key file says so, asked for either half (as PEM does).
+            Error::EncryptedKey => e,
+            _ => Error::invalid_key(
                 "DER",
                 "not an SPKI or PKCS#1 public key (nor a private key with its public part)",
-            )
+            ),
         })
 }
 

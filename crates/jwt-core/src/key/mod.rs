@@ -7,6 +7,7 @@
 //! their secret parts on drop. `Debug` shows the kind of key, never its bytes.
 
 mod der;
+mod encrypted;
 mod jwk;
 mod pem;
 mod roca;
@@ -218,14 +219,66 @@ impl PrivateKey {
         }
     }
 
+    /// Like [`PrivateKey::parse`], decrypting an encrypted PKCS#8 key (PEM
+    /// `ENCRYPTED PRIVATE KEY`, or its DER) with `passphrase`. A key that is
+    /// not encrypted is parsed as it is, as `openssl pkey -passin` does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongPassphrase`] when the passphrase does not decrypt the
+    /// key; [`Error::UnsupportedKeyEncryption`] for schemes other than PBES2
+    /// (PBKDF2 or scrypt with AES); the errors of [`PrivateKey::parse`].
+    ///
+    /// ```
+    /// use jwt_core::{Error, PrivateKey};
+    ///
+    /// let key = PrivateKey::from_secret(b"not a key pair");
+    /// # let _ = key;
+    /// let pem = include_str!("../../tests/fixtures/p256-encrypted.pem");
+    /// assert!(matches!(PrivateKey::parse(pem.as_bytes()), Err(Error::EncryptedKey)));
+    /// let key = PrivateKey::parse_with_passphrase(pem.as_bytes(), b"correct horse")?;
+    /// assert_eq!(key.description(), "P-256");
+    /// assert!(matches!(
+    ///     PrivateKey::parse_with_passphrase(pem.as_bytes(), b"wrong"),
+    ///     Err(Error::WrongPassphrase)
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn parse_with_passphrase(input: &[u8], passphrase: &[u8]) -> Result<Self> {
+        match Encoding::sniff(input)? {
+            Encoding::Jwk(text) => Self::from_jwk_json(text),
+            Encoding::Pem(text) => pem::parse_private(text, Some(passphrase)),
+            Encoding::Der(der) => der::parse_private(der, Some(passphrase)),
+        }
+    }
+
     /// Parses a PEM private key (see [`PrivateKey::parse`] for the labels).
     pub fn from_pem(pem: &str) -> Result<Self> {
-        pem::parse_private(pem)
+        pem::parse_private(pem, None)
     }
 
     /// Parses a DER private key: PKCS#8, SEC1 or PKCS#1, tried in that order.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        der::parse_private(der)
+        der::parse_private(der, None)
+    }
+
+    /// The key as an encrypted PKCS#8 PEM (`ENCRYPTED PRIVATE KEY`): PBES2
+    /// with PBKDF2-HMAC-SHA256 (600,000 iterations), a random salt and
+    /// AES-256-CBC, which `openssl pkey -passin` reads.
+    ///
+    /// # Errors
+    ///
+    /// An empty passphrase, or a key with no PKCS#8 form (an HMAC secret).
+    pub fn to_encrypted_pem(&self, passphrase: &[u8]) -> Result<Zeroizing<String>> {
+        let der = encrypted::encrypt(self, passphrase)?;
+        pem_rfc7468::encode_string("ENCRYPTED PRIVATE KEY", pem_rfc7468::LineEnding::LF, &der)
+            .map(Zeroizing::new)
+            .map_err(|e| Error::invalid_key("PEM", e.to_string()))
+    }
+
+    /// The key as encrypted PKCS#8 DER (see [`PrivateKey::to_encrypted_pem`]).
+    pub fn to_encrypted_der(&self, passphrase: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        encrypted::encrypt(self, passphrase)
     }
 
     /// Parses a private JWK (RFC 7517) from JSON.

@@ -8,6 +8,7 @@ use pem_rfc7468::LineEnding;
 use zeroize::Zeroizing;
 
 use super::der::{self as key_der, curve_from_oid};
+use super::encrypted;
 use super::{PrivateKey, PrivateMaterial, PublicKey};
 use crate::error::{Error, Result};
 
@@ -110,7 +111,9 @@ fn labels(blocks: &[Block<'_>]) -> String {
         .join(", ")
 }
 
-pub(super) fn parse_private(pem: &str) -> Result<PrivateKey> {
+/// The private key of a PEM file; an `ENCRYPTED PRIVATE KEY` block needs
+/// `passphrase` ([`Error::EncryptedKey`] without one).
+pub(super) fn parse_private(pem: &str, passphrase: Option<&[u8]>) -> Result<PrivateKey> {
     let blocks = blocks(pem)?;
     let mut curve = None;
     let mut key = None;
@@ -143,7 +146,7 @@ pub(super) fn parse_private(pem: &str) -> Result<PrivateKey> {
             "PEM",
             format!(
                 "no private key block (found {}; expected \"EC PRIVATE KEY\", \
-                 \"PRIVATE KEY\" or \"RSA PRIVATE KEY\"){hint}",
+                 \"PRIVATE KEY\", \"ENCRYPTED PRIVATE KEY\" or \"RSA PRIVATE KEY\"){hint}",
                 labels(&blocks)
             ),
         ));
@@ -165,7 +168,10 @@ pub(super) fn parse_private(pem: &str) -> Result<PrivateKey> {
                 .map_err(|e| Error::invalid_key("PKCS#1", e.kind().to_string()))?;
             key_der::from_pkcs1(&rsa)?
         }
-        _ => return Err(Error::EncryptedKey),
+        _ => match passphrase {
+            Some(passphrase) => encrypted::decrypt(&der, passphrase)?,
+            None => return Err(Error::EncryptedKey),
+        },
     };
     if let (Some(outer), PrivateMaterial::Ec(ec)) = (curve, &key.material) {
         if outer != ec.curve {
@@ -205,7 +211,7 @@ pub(super) fn parse_public(pem: &str) -> Result<PublicKey> {
             _ => {}
         }
     }
-    parse_private(pem)
+    parse_private(pem, None)
         .and_then(|key| key.public_key())
         .map_err(|e| match e {
             // An encrypted key file says so, asked for either half.
