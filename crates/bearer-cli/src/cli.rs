@@ -112,9 +112,11 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct MintArgs {
-    /// Private key: PEM (SEC1, PKCS#8, PKCS#1), DER or JWK (an `oct` JWK for HS*).
+    /// Private key: PEM (SEC1, PKCS#8, encrypted PKCS#8, PKCS#1), DER or JWK (an `oct` JWK for HS*).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArg,
     /// Algorithm (default: the key's own: RS256 for RSA, ES* by curve, EdDSA, HS256).
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: Option<String>,
@@ -211,6 +213,23 @@ pub(crate) struct KeygenArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Encrypt the private key (PKCS#8, PBES2 with PBKDF2-SHA256 and
+    /// AES-256-CBC, as `openssl pkey` reads), whatever --format says. The
+    /// passphrase comes from --passphrase-file, BEARER_PASSPHRASE, or is
+    /// asked for twice on the terminal.
+    #[arg(long)]
+    pub(crate) encrypt: bool,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArg,
+}
+
+/// Where an encrypted key's passphrase is, when not in `BEARER_PASSPHRASE`
+/// and not to be asked for on the terminal.
+#[derive(Debug, Args)]
+pub(crate) struct PassphraseArg {
+    /// File whose first line is the key's passphrase (as `openssl -pass file:` reads).
+    #[arg(long, value_name = "FILE", env = "BEARER_PASSPHRASE_FILE")]
+    pub(crate) passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -277,9 +296,12 @@ pub(crate) struct VdrCredentialArgs {
     /// Profile file (TOML) with instance and credentials; see the README.
     #[arg(long, value_name = "FILE")]
     pub(crate) profile: Option<PathBuf>,
-    /// P-521 private key (SEC1, PKCS#8, DER or JWK) [env: VDR_KEY].
+    /// P-521 private key (SEC1, PKCS#8, encrypted PKCS#8, DER or JWK) [env: VDR_KEY].
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
+    /// Overrides the profile's `passphrase_file` and VDR_PASSPHRASE_FILE.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArg,
     /// The issuer string the vendor sent [env: VDR_ISSUER].
     #[arg(long, value_name = "STR", conflicts_with = "issuer_file")]
     pub(crate) issuer: Option<String>,

@@ -8,8 +8,10 @@ use secret_file::{Access, Existing};
 
 use crate::cli::{KeyFormat, KeygenArgs};
 use crate::failure::{Failure, Outcome};
+use crate::input::SecretFiles;
+use crate::keyfile::{self, Ask};
 
-pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
+pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend, secrets: SecretFiles) -> Outcome {
     let alg: Algorithm = args.alg.parse().map_err(Failure::input)?;
     if alg.is_symmetric() {
         return Err(Failure::input(format!(
@@ -29,13 +31,32 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
             )));
         }
     }
+    // Asked before the key is made: a refused passphrase leaves nothing behind.
+    let passphrase = match args.encrypt {
+        true => Some(keyfile::passphrase(
+            args.passphrase.passphrase_file.as_deref(),
+            &format!("the new key {}", args.private.display()),
+            secrets,
+            Ask::Twice,
+        )?),
+        false => None,
+    };
     let key = backend.generate(spec).map_err(Failure::input)?;
     let format = match (args.format, spec) {
         (_, KeySpec::Ed25519) | (KeyFormat::Pkcs8, _) => PrivateKeyFormat::Pkcs8,
         (KeyFormat::Sec1, KeySpec::Rsa { .. }) => PrivateKeyFormat::Pkcs1,
         (KeyFormat::Sec1, _) => PrivateKeyFormat::Sec1,
     };
-    let private = key.to_pem(format).map_err(Failure::input)?;
+    let (private, written_as) = match &passphrase {
+        Some(passphrase) => (
+            key.to_encrypted_pem(passphrase).map_err(Failure::input)?,
+            "encrypted PKCS#8".to_owned(),
+        ),
+        None => (
+            key.to_pem(format).map_err(Failure::input)?,
+            format!("{format:?}"),
+        ),
+    };
     let public = key
         .public_key()
         .and_then(|p| p.to_pem())
@@ -48,10 +69,9 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend) -> Outcome {
     )?;
     write(&args.public, public.as_bytes(), Access::Public, args.force)?;
     eprintln!(
-        "wrote {} ({}, {:?}) and {} (public key); send only the public key to the vendor",
+        "wrote {} ({}, {written_as}) and {} (public key); send only the public key to the vendor",
         args.private.display(),
         key.description(),
-        format,
         args.public.display()
     );
     Ok(())

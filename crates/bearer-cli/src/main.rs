@@ -12,6 +12,7 @@ mod demo;
 mod failure;
 mod input;
 mod inspect;
+mod keyfile;
 mod keygen;
 mod mint;
 mod sandbox;
@@ -73,8 +74,10 @@ fn run(cli: &Cli) -> Outcome {
         SecretFiles::Warn
     };
     match &cli.command {
-        Command::Keygen(args) => keygen::run(args, backend(cli, jwt_core::default_backend)?),
-        Command::Mint(args) => mint::run(args, backend(cli, jwt_core::default_backend)?),
+        Command::Keygen(args) => {
+            keygen::run(args, backend(cli, jwt_core::default_backend)?, secrets)
+        }
+        Command::Mint(args) => mint::run(args, backend(cli, jwt_core::default_backend)?, secrets),
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
         Command::Backends => backends::run(),

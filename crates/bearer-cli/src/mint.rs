@@ -4,18 +4,23 @@
 use std::io::Read;
 use std::time::{Duration, SystemTime};
 
-use jwt_core::{Algorithm, Backend, Encoder, Header, NumericDate, PrivateKey};
+use jwt_core::{Algorithm, Backend, Encoder, Header, NumericDate};
 use serde_json::{Map, Value};
 
 use crate::cli::MintArgs;
 use crate::failure::{Failure, Outcome};
-use crate::input;
+use crate::input::{self, SecretFiles};
+use crate::keyfile;
 
 /// Largest claims document read from a file or stdin.
 const MAX_CLAIMS_BYTES: u64 = 1 << 20;
 
-pub(crate) fn run(args: &MintArgs, backend: &dyn Backend) -> Outcome {
-    let key = PrivateKey::parse(&input::file(&args.key)?).map_err(Failure::input)?;
+pub(crate) fn run(args: &MintArgs, backend: &dyn Backend, secrets: SecretFiles) -> Outcome {
+    let key = keyfile::private_key(
+        &args.key,
+        args.passphrase.passphrase_file.as_deref(),
+        secrets,
+    )?;
     let alg: Algorithm = match &args.alg {
         Some(alg) => alg.parse().map_err(Failure::input)?,
         None => key.default_algorithm(),

@@ -5,11 +5,14 @@ use std::time::{Duration, SystemTime};
 
 use jwt_core::Backend;
 use serde_json::{Map, Value};
-use vdr_client::{Api, ImpersonationRequest, Instance, Profile, Scope, Scopes, UserId, VdrClient};
+use vdr_client::{
+    Api, Credentials, ImpersonationRequest, Instance, Profile, Scope, Scopes, UserId, VdrClient,
+};
 
 use crate::cli::{ImpersonationArgs, ManagementArgs, VdrCredentialArgs, VdrRequestArgs};
 use crate::failure::{Failure, Outcome};
 use crate::input::{SecretFiles, check_secret_file};
+use crate::keyfile::{self, Ask};
 
 /// Flags, then environment, then the profile file. The files holding this
 /// API's secrets (key, issuer file, a profile with an inline issuer) are
@@ -59,13 +62,47 @@ fn profile(
     if let Some(cid) = &args.cid {
         section.cid = Some(cid.clone());
     }
+    if let Some(file) = &args.passphrase.passphrase_file {
+        section.passphrase_file = Some(file.clone());
+    }
     if let Some(key) = &section.key {
         check_secret_file(key, "private key", secrets)?;
+    }
+    if let Some(file) = &section.passphrase_file {
+        check_secret_file(file, "passphrase file", secrets)?;
     }
     if let (None, Some(file)) = (&section.issuer, &section.issuer_file) {
         check_secret_file(file, "issuer file", secrets)?;
     }
     Ok(profile)
+}
+
+/// The credentials of `api`. An encrypted key without a `passphrase_file`
+/// gets its passphrase from the environment or the terminal
+/// ([`keyfile::passphrase`]).
+fn credentials(
+    profile: &Profile,
+    api: Api,
+    backend: &dyn Backend,
+    secrets: SecretFiles,
+) -> Result<Credentials, Failure> {
+    match profile.credentials_with_backend(api, backend) {
+        Err(vdr_client::Error::Key {
+            source: jwt_core::Error::EncryptedKey,
+            ..
+        }) => {
+            let key = profile.section(api).and_then(|s| s.key.as_deref());
+            let what = match key {
+                Some(path) => format!("the {api} API key {}", path.display()),
+                None => format!("the {api} API key"),
+            };
+            let passphrase = keyfile::passphrase(None, &what, secrets, Ask::Once)?;
+            profile
+                .credentials_with_passphrase(api, backend, &passphrase)
+                .map_err(Failure::input)
+        }
+        other => other.map_err(Failure::input),
+    }
 }
 
 /// The instance, checked to be a DNS label (exit 2 otherwise).
@@ -113,9 +150,7 @@ pub(crate) fn impersonation_token(
         secrets,
     )?;
     let request = impersonation_request(args, &profile)?;
-    let credentials = profile
-        .credentials_with_backend(Api::Impersonation, backend)
-        .map_err(Failure::input)?;
+    let credentials = credentials(&profile, Api::Impersonation, backend, secrets)?;
     let minted = credentials
         .mint_impersonation(&request, SystemTime::now())
         .map_err(Failure::input)?;
@@ -141,9 +176,7 @@ pub(crate) fn management_token(
         })?;
         extra.insert(name.to_owned(), value);
     }
-    let credentials = profile
-        .credentials_with_backend(Api::Management, backend)
-        .map_err(Failure::input)?;
+    let credentials = credentials(&profile, Api::Management, backend, secrets)?;
     let minted = credentials
         .mint_management(
             &extra,
@@ -189,9 +222,7 @@ pub(crate) async fn request(
     let request = impersonation_request(imp, &profile)?;
     let method = method(&args.method)?;
     let data = body(args.data.as_deref())?;
-    let credentials = profile
-        .credentials_with_backend(Api::Impersonation, backend)
-        .map_err(Failure::input)?;
+    let credentials = credentials(&profile, Api::Impersonation, backend, secrets)?;
     // --ca-file, else BEARER_CA_FILE or the profile's ca_file (`with_env` put the variable there).
     let ca_file = ca_file
         .map(Path::to_path_buf)

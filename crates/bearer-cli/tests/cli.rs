@@ -12,6 +12,8 @@ fn bearer(args: &[&str], dir: &Path) -> Output {
         .env_remove("VDR_CID")
         .env_remove("VDR_KEY")
         .env_remove("VDR_INSTANCE")
+        .env_remove("BEARER_PASSPHRASE")
+        .env_remove("BEARER_PASSPHRASE_FILE")
         .output()
         .unwrap()
 }
@@ -714,7 +716,9 @@ fn bearer_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
         .env_remove("VDR_CID")
         .env_remove("VDR_KEY")
         .env_remove("VDR_INSTANCE")
-        .env_remove("BEARER_STRICT_PERMISSIONS");
+        .env_remove("BEARER_STRICT_PERMISSIONS")
+        .env_remove("BEARER_PASSPHRASE")
+        .env_remove("BEARER_PASSPHRASE_FILE");
     for (name, value) in env {
         command.env(name, value);
     }
@@ -985,4 +989,227 @@ fn pyjwt_and_node_jsonwebtoken_verify_what_mint_makes() {
             stderr(&out)
         );
     }
+}
+
+/// `keygen --encrypt` writes encrypted PKCS#8; `mint` and `vdr token` read
+/// it with the passphrase from a file, `BEARER_PASSPHRASE` or a profile, and
+/// say how to give one when none is there (no terminal to ask on in tests).
+#[test]
+fn encrypted_keys_are_written_and_read_with_their_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass.txt");
+    secret_file::write_private(&pass, b"open sesame\n", secret_file::Existing::Refuse).unwrap();
+
+    // No passphrase source: refused before anything is written.
+    let out = keygen(dir.path(), "ES512", &["--encrypt"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--passphrase-file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("BEARER_PASSPHRASE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("k.pem").exists());
+
+    ok(&keygen(
+        dir.path(),
+        "ES512",
+        &["--encrypt", "--passphrase-file", "pass.txt"],
+    ));
+    let written = std::fs::read_to_string(dir.path().join("k.pem")).unwrap();
+    assert!(
+        written.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"),
+        "{written}"
+    );
+    assert!(!written.contains("open sesame"));
+    #[cfg(unix)]
+    assert_eq!(mode(&dir.path().join("k.pem")), 0o600);
+
+    // Read without a passphrase: exit 2, and how to give one.
+    let out = bearer(&["mint", "--key", "k.pem", "--exp", "+5m"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("k.pem") && said.contains("--passphrase-file"),
+        "{said}"
+    );
+
+    let verify = |token: &str| {
+        let out = bearer(&["verify", "--key", "k.pub.pem", token], dir.path());
+        ok(&out);
+    };
+    // From a file, from the environment, and a wrong one.
+    let out = bearer(
+        &[
+            "mint",
+            "--key",
+            "k.pem",
+            "--passphrase-file",
+            "pass.txt",
+            "--exp",
+            "+5m",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    verify(stdout(&out).trim());
+    let out = bearer_env(
+        &["mint", "--key", "k.pem", "--exp", "+5m"],
+        dir.path(),
+        &[("BEARER_PASSPHRASE", "open sesame")],
+    );
+    ok(&out);
+    verify(stdout(&out).trim());
+    let out = bearer_env(
+        &["mint", "--key", "k.pem", "--exp", "+5m"],
+        dir.path(),
+        &[("BEARER_PASSPHRASE_FILE", "pass.txt")],
+    );
+    ok(&out);
+    let out = bearer_env(
+        &["mint", "--key", "k.pem", "--exp", "+5m"],
+        dir.path(),
+        &[("BEARER_PASSPHRASE", "open sesame!")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(
+        said.contains("passphrase does not decrypt") && said.contains("k.pem"),
+        "{said}"
+    );
+    assert!(!said.contains("open sesame"), "{said}");
+
+    // VDR tokens: the flag, and the profile's passphrase_file.
+    let token = impersonation_token(dir.path(), &["--passphrase-file", "pass.txt"]);
+    verify(&token);
+    std::fs::write(
+        dir.path().join("vdr.toml"),
+        "instance = \"acme\"\n[impersonation]\nkey = \"k.pem\"\npassphrase_file = \"pass.txt\"\nissuer = \"i\"\ncid = \"c\"\n",
+    )
+    .unwrap();
+    chmod(&dir.path().join("vdr.toml"), 0o600);
+    let out = bearer(
+        &[
+            "vdr",
+            "token",
+            "impersonation",
+            "--profile",
+            "vdr.toml",
+            "--user",
+            "1",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    verify(stdout(&out).trim());
+    // A passphrase file others can read is warned about like a key.
+    chmod(&pass, 0o644);
+    let out = bearer(
+        &[
+            "--strict-permissions",
+            "vdr",
+            "token",
+            "impersonation",
+            "--profile",
+            "vdr.toml",
+            "--user",
+            "1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("passphrase file"), "{}", stderr(&out));
+}
+
+/// What OpenSSL encrypts, `bearer` reads, and the other way round: a P-521
+/// key from `openssl genpkey -aes256 -pass file:p` mints a VDR token that
+/// PyJWT verifies; `keygen --encrypt` output opens with `openssl pkey`.
+#[test]
+#[ignore = "needs the system openssl and python3 with PyJWT; .ci/run installs them and runs ignored tests"]
+fn openssl_encrypted_keys_and_ours_are_interchangeable() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |program: &str, args: &[&str]| {
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
+        assert!(out.status.success(), "{program} {args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    std::fs::write(dir.path().join("p"), "passphrase of the vendor key\n").unwrap();
+    run(
+        "openssl",
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-aes256",
+            "-pass",
+            "file:p",
+            "-out",
+            "k.pem",
+        ],
+    );
+    run(
+        "openssl",
+        &[
+            "pkey",
+            "-in",
+            "k.pem",
+            "-passin",
+            "file:p",
+            "-pubout",
+            "-out",
+            "k.pub.pem",
+        ],
+    );
+    let token = impersonation_token(dir.path(), &["--passphrase-file", "p"]);
+    let said = run(
+        "python3",
+        &[
+            "-c",
+            "import sys, jwt; c = jwt.decode(sys.argv[1], open('k.pub.pem').read(), algorithms=['ES512'], audience='acme'); assert c['sub'] == 'user:123'; print('ok')",
+            &token,
+        ],
+    );
+    assert_eq!(said.trim(), "ok");
+
+    // Ours, opened by openssl with the same passphrase file.
+    let out = bearer(
+        &[
+            "keygen",
+            "--alg",
+            "ES512",
+            "--private",
+            "ours.pem",
+            "--public",
+            "ours.pub.pem",
+            "--encrypt",
+            "--passphrase-file",
+            "p",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    let public = run(
+        "openssl",
+        &["pkey", "-in", "ours.pem", "-passin", "file:p", "-pubout"],
+    );
+    assert_eq!(
+        public,
+        std::fs::read_to_string(dir.path().join("ours.pub.pem")).unwrap()
+    );
+    let wrong = Command::new("openssl")
+        .args(["pkey", "-in", "ours.pem", "-passin", "pass:wrong", "-noout"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
 }

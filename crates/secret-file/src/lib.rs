@@ -1,4 +1,5 @@
-//! The one way this workspace writes key and credential files.
+//! The one way this workspace writes key and credential files, and reads
+//! passphrase files ([`read_passphrase`]).
 //!
 //! [`write()`] creates a temporary file in the target's own folder with
 //! `O_CREAT|O_EXCL` (so it never opens an existing file or follows a
@@ -9,6 +10,10 @@
 //! temporary file is removed and the target is as it was.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod passphrase;
+
+pub use passphrase::{PASSPHRASE_LIMIT, PassphraseError, read_passphrase};
 
 use std::fs::File;
 use std::io::{self, Write};

@@ -225,11 +225,23 @@ impl Credentials {
         key_path: &Path,
         backend: &dyn Backend,
     ) -> Result<Self, Error> {
-        let bytes = std::fs::read(key_path).map_err(|source| Error::Io {
-            path: key_path.to_owned(),
-            source,
-        })?;
-        let key = PrivateKey::parse(&bytes).map_err(|source| Error::Key { api, source })?;
+        let key = read_key(api, key_path, None)?;
+        Self::with_backend(api, issuer, cid, &key, backend)
+    }
+
+    /// Like [`Credentials::load_with_backend`] for a key that may be
+    /// encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`): `passphrase` decrypts it
+    /// ([`jwt_core::Error::WrongPassphrase`] inside [`Error::Key`] when it
+    /// does not). A key that is not encrypted is read as it is.
+    pub fn load_with_passphrase(
+        api: Api,
+        issuer: impl Into<String>,
+        cid: impl Into<String>,
+        key_path: &Path,
+        passphrase: &[u8],
+        backend: &dyn Backend,
+    ) -> Result<Self, Error> {
+        let key = read_key(api, key_path, Some(passphrase))?;
         Self::with_backend(api, issuer, cid, &key, backend)
     }
 
@@ -314,4 +326,17 @@ impl Credentials {
             expires_at: exp.to_system_time(),
         })
     }
+}
+
+/// The key file of `api`, decrypted with `passphrase` when it is encrypted.
+fn read_key(api: Api, path: &Path, passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?);
+    match passphrase {
+        Some(passphrase) => PrivateKey::parse_with_passphrase(&bytes, passphrase),
+        None => PrivateKey::parse(&bytes),
+    }
+    .map_err(|source| Error::Key { api, source })
 }

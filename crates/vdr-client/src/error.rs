@@ -57,6 +57,13 @@ pub enum Error {
         source: jwt_core::Error,
     },
 
+    /// The passphrase file of an encrypted key gave no passphrase.
+    #[error(transparent)]
+    Passphrase {
+        /// What was wrong with the file (never the passphrase).
+        source: secret_file::PassphraseError,
+    },
+
     /// The issuer string is empty.
     #[error("the {api} API issuer is empty; paste the issuer string the vendor sent")]
     EmptyIssuer {

@@ -8,6 +8,7 @@
 //!
 //! [impersonation]
 //! key = "impersonation-api-private.pem"     # relative to this file
+//! # passphrase_file = "key-passphrase.txt"  # when the key is encrypted PKCS#8
 //! issuer_file = "impersonation-issuer.txt"  # or: issuer = "eyJ…"
 //! cid = "…"
 //!
@@ -19,8 +20,9 @@
 //!
 //! Environment overrides: `VDR_INSTANCE`, `VDR_BASE_URL`, `BEARER_CA_FILE`, and per API
 //! `VDR_IMPERSONATION_KEY` / `_ISSUER` / `_ISSUER_FILE` / `_CID` (likewise
-//! `VDR_MANAGEMENT_…`), with the unqualified `VDR_KEY`, `VDR_ISSUER`,
-//! `VDR_ISSUER_FILE`, `VDR_CID` applying to whichever API is being used.
+//! `VDR_MANAGEMENT_…`, and `_PASSPHRASE_FILE` for both), with the unqualified
+//! `VDR_KEY`, `VDR_PASSPHRASE_FILE`, `VDR_ISSUER`, `VDR_ISSUER_FILE`, `VDR_CID`
+//! applying to whichever API is being used.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,9 @@ use crate::{Api, Credentials, Error, Instance};
 pub struct ApiProfile {
     /// Path of the P-521 private key.
     pub key: Option<PathBuf>,
+    /// A file whose first line is the passphrase of an encrypted key
+    /// (`ENCRYPTED PRIVATE KEY`), as `openssl … -pass file:` reads it.
+    pub passphrase_file: Option<PathBuf>,
     /// The issuer string itself.
     pub issuer: Option<String>,
     /// A file holding the issuer string (issuers are long).
@@ -47,6 +52,7 @@ impl fmt::Debug for ApiProfile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiProfile")
             .field("key", &self.key)
+            .field("passphrase_file", &self.passphrase_file)
             .field("issuer", &self.issuer.as_ref().map(|_| "<set>"))
             .field("issuer_file", &self.issuer_file)
             .field("cid", &self.cid)
@@ -92,7 +98,10 @@ impl Profile {
             .into_iter()
             .flatten()
         {
-            for file in [&mut api.key, &mut api.issuer_file].into_iter().flatten() {
+            for file in [&mut api.key, &mut api.passphrase_file, &mut api.issuer_file]
+                .into_iter()
+                .flatten()
+            {
                 if file.is_relative() {
                     *file = dir.join(&*file);
                 }
@@ -141,6 +150,9 @@ impl Profile {
             let section = self.section_mut(api);
             if let Some(key) = get("KEY") {
                 section.key = Some(key.into());
+            }
+            if let Some(file) = get("PASSPHRASE_FILE") {
+                section.passphrase_file = Some(file.into());
             }
             if let Some(issuer) = get("ISSUER") {
                 section.issuer = Some(issuer);
@@ -206,7 +218,9 @@ impl Profile {
         })
     }
 
-    /// Reads the key and issuer files of `api` and builds its credentials.
+    /// Reads the key and issuer files of `api` and builds its credentials;
+    /// an encrypted key is decrypted with the first line of the section's
+    /// `passphrase_file`.
     pub fn credentials(&self, api: Api) -> Result<Credentials, Error> {
         self.credentials_with_backend(api, crate::es512_backend())
     }
@@ -216,6 +230,34 @@ impl Profile {
         &self,
         api: Api,
         backend: &dyn jwt_core::Backend,
+    ) -> Result<Credentials, Error> {
+        let passphrase = match self.section(api).and_then(|s| s.passphrase_file.as_deref()) {
+            Some(file) => Some(
+                secret_file::read_passphrase(file)
+                    .map_err(|source| Error::Passphrase { source })?,
+            ),
+            None => None,
+        };
+        self.build(api, backend, passphrase.as_deref().map(|p| p.as_slice()))
+    }
+
+    /// Like [`Profile::credentials_with_backend`], decrypting an encrypted
+    /// key with `passphrase` (one obtained elsewhere: a prompt, a secret
+    /// store) instead of the section's `passphrase_file`.
+    pub fn credentials_with_passphrase(
+        &self,
+        api: Api,
+        backend: &dyn jwt_core::Backend,
+        passphrase: &[u8],
+    ) -> Result<Credentials, Error> {
+        self.build(api, backend, Some(passphrase))
+    }
+
+    fn build(
+        &self,
+        api: Api,
+        backend: &dyn jwt_core::Backend,
+        passphrase: Option<&[u8]>,
     ) -> Result<Credentials, Error> {
         let missing = |setting: &'static str, env: &str| Error::MissingSetting {
             api,
@@ -232,7 +274,12 @@ impl Profile {
             (None, None) => return Err(missing("issuer", "ISSUER")),
         };
         let cid = section.cid.ok_or_else(|| missing("cid", "CID"))?;
-        Credentials::load_with_backend(api, issuer, cid, &key, backend)
+        match passphrase {
+            Some(passphrase) => {
+                Credentials::load_with_passphrase(api, issuer, cid, &key, passphrase, backend)
+            }
+            None => Credentials::load_with_backend(api, issuer, cid, &key, backend),
+        }
     }
 }
 

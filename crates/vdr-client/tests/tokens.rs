@@ -170,6 +170,76 @@ fn both_openssl_layouts_load_and_sign() {
 }
 
 #[test]
+fn an_encrypted_key_signs_with_its_passphrase_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = |passphrase_file: &str| {
+        let path = dir.path().join("vdr.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "instance = \"acme\"\n[impersonation]\nkey = {:?}\n{passphrase_file}issuer = {ISSUER:?}\ncid = {CID:?}\n",
+                fixture("impersonation-api-private-encrypted.pem"),
+            ),
+        )
+        .unwrap();
+        vdr_client::Profile::load(&path).unwrap()
+    };
+    let with_file = profile(&format!(
+        "passphrase_file = {:?}\n",
+        fixture("impersonation-api-passphrase.txt")
+    ));
+    let minted = with_file
+        .credentials(Api::Impersonation)
+        .unwrap()
+        .mint_impersonation(
+            &ImpersonationRequest::new("acme", UserId::new(1)),
+            SystemTime::now(),
+        )
+        .unwrap();
+    let public = PublicKey::from_pem(&read("impersonation-api-public.pem")).unwrap();
+    let verifier = jwt_core::default_backend()
+        .verifier(Algorithm::ES512, &public)
+        .unwrap();
+    let validation = Validation::new().audience(["acme"]);
+    decode::<Map<String, Value>>(minted.token.as_str(), &*verifier, &validation).unwrap();
+
+    // Without a passphrase the key says it is encrypted; with a wrong one, so.
+    let without = profile("");
+    assert!(matches!(
+        without.credentials(Api::Impersonation).unwrap_err(),
+        Error::Key {
+            source: jwt_core::Error::EncryptedKey,
+            ..
+        }
+    ));
+    assert!(matches!(
+        without
+            .credentials_with_passphrase(
+                Api::Impersonation,
+                vdr_client::es512_backend(),
+                b"vendor key"
+            )
+            .unwrap_err(),
+        Error::Key {
+            source: jwt_core::Error::WrongPassphrase,
+            ..
+        }
+    ));
+    without
+        .credentials_with_passphrase(
+            Api::Impersonation,
+            vdr_client::es512_backend(),
+            b"vendor key passphrase",
+        )
+        .unwrap();
+    // A missing passphrase file is named; the passphrase never appears.
+    let missing = profile("passphrase_file = \"nowhere.txt\"\n");
+    let err = missing.credentials(Api::Impersonation).unwrap_err();
+    assert!(matches!(err, Error::Passphrase { .. }), "{err:?}");
+    assert!(err.to_string().contains("nowhere.txt"), "{err}");
+}
+
+#[test]
 fn management_token_has_the_known_claims_plus_extras() {
     let credentials = Credentials::load(
         Api::Management,
