@@ -99,6 +99,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
             "--test-package",
             "conformance",
         ])
+        // Optimised dependencies, unoptimised jwt-core (see `[profile.mutants]`).
+        .args(["--profile", "mutants"])
         .args(["--jobs", &jobs, "--output", OUTPUT_DIR])
         .args(&extra);
     // cargo-mutants exits non-zero when mutants survive; the verdict is ours.
