@@ -1,11 +1,63 @@
 //! `bearer backends`: what each compiled backend can do.
 
-use jwt_core::{Algorithm, backends};
+use bearer_cli::render::to_json;
+use jwt_core::{Algorithm, Backend, backends};
+use serde::Serialize;
 
+use crate::cli::{BackendsArgs, OutputFormat};
 use crate::failure::Outcome;
 
-pub(crate) fn run() -> Outcome {
+/// `bearer backends --output json`: the README lists these fields.
+#[derive(Serialize)]
+struct Backends {
+    backends: Vec<BackendJson>,
+}
+
+#[derive(Serialize)]
+struct BackendJson {
+    name: &'static str,
+    /// Whether every operation runs in a FIPS-validated module.
+    fips: bool,
+    /// Every algorithm jwt-core knows, in its order.
+    algorithms: Vec<AlgorithmJson>,
+}
+
+#[derive(Serialize)]
+struct AlgorithmJson {
+    alg: &'static str,
+    supported: bool,
+    /// Why not, when not supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+fn describe(backend: &dyn Backend) -> BackendJson {
+    BackendJson {
+        name: backend.name(),
+        fips: backend.fips(),
+        algorithms: Algorithm::ALL
+            .iter()
+            .map(|&alg| {
+                let reason = backend.unsupported_reason(alg).map(|r| r.to_string());
+                AlgorithmJson {
+                    alg: alg.as_str(),
+                    supported: reason.is_none(),
+                    reason,
+                }
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn run(args: &BackendsArgs) -> Outcome {
     let all = backends();
+    if args.output.output == OutputFormat::Json {
+        let shown = Backends {
+            backends: all.iter().map(|b| describe(*b)).collect(),
+        };
+        println!("{}", to_json(&shown));
+        return Ok(());
+    }
     let mut header = format!("{:<8}", "alg");
     for backend in &all {
         header.push_str(&format!("  {:<12}", backend.name()));

@@ -4,15 +4,17 @@
 
 use std::time::{Duration, SystemTime};
 
+use bearer_cli::render::to_json;
 use indicatif::{ProgressBar, ProgressStyle};
 use jwt_bench::fixtures::backend_label;
 use jwt_bench::measure::{
     Throughput, measure_mint, measure_raw_sign, measure_raw_verify, measure_verify,
 };
 use jwt_core::{Algorithm, Backend, Encoder, KeySpec, NumericDate, Validation, backends};
+use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::BenchArgs;
+use crate::cli::{BenchArgs, OutputFormat};
 use crate::failure::{Failure, Outcome};
 
 struct Row {
@@ -67,8 +69,69 @@ pub(crate) fn run(args: &BenchArgs, chosen: Option<&'static dyn Backend>) -> Out
         )?);
     }
     progress.finish_and_clear();
-    print(&rows, args.threads.max(1));
+    match args.output.output {
+        OutputFormat::Text => print(&rows, args.threads.max(1)),
+        OutputFormat::Json => println!(
+            "{}",
+            to_json(&BenchJson {
+                threads: args.threads.max(1),
+                seconds_per_measurement: args.seconds,
+                results: rows.iter().map(RowJson::from).collect(),
+            })
+        ),
+    }
     Ok(())
+}
+
+/// `bearer bench --output json`: the README lists these fields.
+#[derive(Serialize)]
+struct BenchJson {
+    threads: usize,
+    seconds_per_measurement: f64,
+    results: Vec<RowJson>,
+}
+
+#[derive(Serialize)]
+struct RowJson {
+    alg: &'static str,
+    backend: &'static str,
+    mint: Measured,
+    verify: Measured,
+    raw_sign: Measured,
+    raw_verify: Measured,
+}
+
+#[derive(Serialize)]
+struct Measured {
+    per_second: f64,
+    micros_per_op: f64,
+    /// Throughput relative to the bare signature or verification (1.0 = no
+    /// overhead); absent for the bare operations themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio_to_raw: Option<f64>,
+}
+
+impl Measured {
+    fn new(throughput: &Throughput, raw: Option<&Throughput>) -> Self {
+        Self {
+            per_second: throughput.per_second(),
+            micros_per_op: throughput.micros_per_op(),
+            ratio_to_raw: raw.map(|raw| throughput.ratio_to(raw)),
+        }
+    }
+}
+
+impl From<&Row> for RowJson {
+    fn from(row: &Row) -> Self {
+        Self {
+            alg: row.alg.as_str(),
+            backend: row.backend,
+            mint: Measured::new(&row.mint, Some(&row.raw_sign)),
+            verify: Measured::new(&row.verify, Some(&row.raw_verify)),
+            raw_sign: Measured::new(&row.raw_sign, None),
+            raw_verify: Measured::new(&row.raw_verify, None),
+        }
+    }
 }
 
 fn measure_row(

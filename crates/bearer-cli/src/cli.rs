@@ -72,6 +72,7 @@ pub(crate) enum Command {
     /// Decode a token WITHOUT verifying it and show header, claims and times.
     #[command(after_help = "Examples:
   bearer inspect eyJhbGciOiJFUzUxMiIs...
+  bearer inspect --output json eyJhbGciOiJFUzUxMiIs... | python3 -m json.tool
   bearer vdr token impersonation --profile vdr.toml --user 123 | bearer inspect")]
     Inspect(InspectArgs),
 
@@ -82,7 +83,10 @@ pub(crate) enum Command {
     Verify(VerifyArgs),
 
     /// Show the compiled backends, what each supports, and FIPS status.
-    Backends,
+    #[command(after_help = "Examples:
+  bearer backends
+  bearer backends --output json")]
+    Backends(BackendsArgs),
 
     /// Walk through everything against local stand-ins, in a few seconds (no network).
     Demo,
@@ -166,6 +170,31 @@ pub(crate) struct BenchArgs {
     /// Seconds per measurement (each row takes four).
     #[arg(long, default_value_t = 1.0)]
     pub(crate) seconds: f64,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackendsArgs {
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// For people.
+    Text,
+    /// One JSON document on stdout, for scripts (the fields are listed in
+    /// the README); errors stay on stderr with the same exit codes.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutputArg {
+    /// `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub(crate) output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +265,8 @@ pub(crate) struct PassphraseArg {
 pub(crate) struct InspectArgs {
     /// The token; `-` or nothing reads it from stdin.
     pub(crate) token: Option<String>,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +294,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, default_value_t = 60, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(..=jwt_core::MAX_LEEWAY_SECS))]
     pub(crate) leeway: u64,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
 }
 
 #[derive(Debug, Subcommand)]

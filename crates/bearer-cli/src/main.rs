@@ -80,7 +80,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Mint(args) => mint::run(args, backend(cli, jwt_core::default_backend)?, secrets),
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args, backend(cli, jwt_core::default_backend)?),
-        Command::Backends => backends::run(),
+        Command::Backends(args) => backends::run(args),
         Command::Bench(args) => {
             let chosen = match &cli.backend {
                 Some(name) => Some(jwt_core::backend(name).map_err(Failure::input)?),

@@ -76,6 +76,31 @@ fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
+/// `value` as pretty JSON that is safe on a terminal and still the same
+/// JSON: every character [`render`] escapes (DEL, C1 controls, bidirectional
+/// formatting) is written as a JSON `\uXXXX` escape. serde_json already
+/// escapes the C0 controls, and such characters can only occur inside JSON
+/// strings, so the document parses to the same value.
+pub fn to_json(value: &impl serde::Serialize) -> String {
+    let text = match serde_json::to_string_pretty(value) {
+        Ok(text) => text,
+        // Maps with non-string keys cannot be JSON; nothing here builds one.
+        Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && unsafe_for_terminal(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{:04x}", unit);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Whether `text` is safe to print: no control character but `\n`, no
 /// bidirectional formatting.
 pub fn is_terminal_safe(text: &str) -> bool {
@@ -148,6 +173,24 @@ mod tests {
             shown.contains("  exp: 1970-01-01T00:01:00Z (expires in 1m)"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_acts_on_and_keeps_the_value() {
+        let value = serde_json::json!({
+            "\u{202e}k": "a\u{9b}31m\u{7f}\u{1b}[2J\u{2066}",
+            "plain": "ü ✓ 🔑",
+        });
+        let shown = to_json(&value);
+        assert!(is_terminal_safe(&shown), "{shown:?}");
+        assert!(shown.contains(r#""\u202ek""#), "{shown}");
+        assert!(
+            shown.contains(r#"a\u009b31m\u007f\u001b[2J\u2066"#),
+            "{shown}"
+        );
+        assert!(shown.contains("ü ✓ 🔑"), "{shown}");
+        let back: Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

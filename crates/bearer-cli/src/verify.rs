@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use bearer_cli::render::to_json;
 use jwt_core::{
-    Algorithm, Backend, KeyVerifier, PublicKey, SystemClock, Validation, VerificationKeys,
-    decode_unverified, decode_with_key,
+    Algorithm, Backend, Claims, Header, KeyVerifier, PublicKey, SystemClock, Validation,
+    VerificationKeys, decode_unverified, decode_with_key,
 };
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::cli::VerifyArgs;
+use crate::cli::{OutputFormat, VerifyArgs};
 use crate::failure::{Failure, Outcome};
 use crate::input;
 
@@ -60,10 +62,34 @@ pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     }
     let data = decode_with_key::<Map<String, Value>>(&token, &verifier, &validation)
         .map_err(|e| Failure::rejected(format!("invalid: {e}")))?;
-    println!("valid ({}, {} backend)", data.header.alg, backend.name());
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&data.claims).unwrap_or_default()
-    );
+    match args.output.output {
+        OutputFormat::Text => {
+            println!("valid ({}, {} backend)", data.header.alg, backend.name());
+            println!("{}", to_json(&data.claims));
+        }
+        OutputFormat::Json => println!(
+            "{}",
+            to_json(&Verified {
+                valid: true,
+                alg: data.header.alg.as_str(),
+                backend: backend.name(),
+                header: &data.header,
+                claims: &data.claims,
+            })
+        ),
+    }
     Ok(())
+}
+
+/// `bearer verify --output json` on success (a refused token prints
+/// nothing on stdout, the reason on stderr, and exits 1); the README lists
+/// these fields.
+#[derive(Serialize)]
+struct Verified<'a> {
+    /// Always `true`.
+    valid: bool,
+    alg: &'a str,
+    backend: &'a str,
+    header: &'a Header,
+    claims: &'a Claims<Map<String, Value>>,
 }

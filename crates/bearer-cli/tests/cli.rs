@@ -1213,3 +1213,177 @@ fn openssl_encrypted_keys_and_ours_are_interchangeable() {
         .unwrap();
     assert!(!wrong.status.success());
 }
+
+fn json_stdout(out: &Output) -> serde_json::Value {
+    ok(out);
+    let text = stdout(out);
+    assert!(bearer_cli::render::is_terminal_safe(&text), "{text:?}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not one JSON document ({e}): {text}"))
+}
+
+/// `--output json`: one document on stdout with the fields the README
+/// lists; errors stay on stderr with the same exit codes.
+#[test]
+fn output_json_for_inspect_verify_backends_and_bench() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES256", &[]));
+    let out = bearer(
+        &[
+            "mint",
+            "--key",
+            "k.pem",
+            "--kid",
+            "k1",
+            "--sub",
+            "s",
+            "--exp",
+            "+10m",
+            "--claim",
+            "nasty=\u{1b}[2J\u{9b}\u{202e}",
+            "--claim",
+            "far=1",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    let token = stdout(&out).trim().to_owned();
+
+    let inspected = json_stdout(&bearer(
+        &["inspect", "--output", "json", &token],
+        dir.path(),
+    ));
+    assert_eq!(inspected["verified"], false);
+    assert_eq!(inspected["header"]["alg"], "ES256");
+    assert_eq!(inspected["header"]["kid"], "k1");
+    assert_eq!(inspected["claims"]["sub"], "s");
+    assert_eq!(inspected["claims"]["nasty"], "\u{1b}[2J\u{9b}\u{202e}");
+    let exp = &inspected["times"]["exp"];
+    let from_now = exp["seconds_from_now"].as_i64().unwrap();
+    assert!((590..=600).contains(&from_now), "{exp}");
+    assert!(exp["utc"].as_str().unwrap().ends_with('Z'), "{exp}");
+    assert_eq!(exp["numeric_date"], inspected["claims"]["exp"]);
+    assert!(inspected["times"].get("nbf").is_none());
+
+    // Times outside RFC 3339's years: `utc` is null, nothing panics.
+    let far = format!(
+        "{}.{}.c2ln",
+        b64(r#"{"alg":"ES256"}"#),
+        b64(r#"{"exp":1000000000000000,"iat":-1}"#)
+    );
+    let inspected = json_stdout(&bearer(&["inspect", "--output", "json", &far], dir.path()));
+    assert_eq!(inspected["times"]["exp"]["utc"], serde_json::Value::Null);
+    assert_eq!(inspected["times"]["iat"]["utc"], "1969-12-31T23:59:59Z");
+
+    let verified = json_stdout(&bearer(
+        &["verify", "--output", "json", "--key", "k.pub.pem", &token],
+        dir.path(),
+    ));
+    assert_eq!(verified["valid"], true);
+    assert_eq!(verified["alg"], "ES256");
+    assert_eq!(verified["header"]["kid"], "k1");
+    assert_eq!(verified["claims"]["sub"], "s");
+    assert!(verified["backend"].is_string());
+    // Refused: nothing on stdout, the reason on stderr, exit 1.
+    let out = bearer(
+        &[
+            "verify",
+            "--output",
+            "json",
+            "--key",
+            "k.pub.pem",
+            "--sub",
+            "other",
+            &token,
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("sub"), "{}", stderr(&out));
+    // Bad input: exit 2, stdout empty.
+    let out = bearer(&["inspect", "--output", "json", "not-a-token"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+
+    let listed = json_stdout(&bearer(&["backends", "--output", "json"], dir.path()));
+    let backends = listed["backends"].as_array().unwrap();
+    assert!(!backends.is_empty());
+    let text = stdout(&bearer(&["backends"], dir.path()));
+    for backend in backends {
+        let name = backend["name"].as_str().unwrap();
+        assert!(
+            text.lines().next().unwrap().contains(name),
+            "{name}: {text}"
+        );
+        assert!(backend["fips"].is_boolean());
+        let algorithms = backend["algorithms"].as_array().unwrap();
+        assert_eq!(algorithms.len(), 13, "{backend}");
+        for alg in algorithms {
+            let supported = alg["supported"].as_bool().unwrap();
+            assert_eq!(alg.get("reason").is_some(), !supported, "{alg}");
+        }
+    }
+
+    let bench = json_stdout(&bearer(
+        &[
+            "bench",
+            "--alg",
+            "ES256",
+            "--seconds",
+            "0.05",
+            "--output",
+            "json",
+        ],
+        dir.path(),
+    ));
+    assert_eq!(bench["threads"], 1);
+    let results = bench["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        backends.len(),
+        "one row per backend: {bench}"
+    );
+    for row in results {
+        assert_eq!(row["alg"], "ES256");
+        for measured in ["mint", "verify", "raw_sign", "raw_verify"] {
+            assert!(row[measured]["per_second"].as_f64().unwrap() > 0.0, "{row}");
+            assert!(
+                row[measured]["micros_per_op"].as_f64().unwrap() > 0.0,
+                "{row}"
+            );
+        }
+        assert!(row["mint"]["ratio_to_raw"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["raw_sign"].get("ratio_to_raw").is_none(), "{row}");
+    }
+}
+
+fn b64(text: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    Base64UrlUnpadded::encode_string(text.as_bytes())
+}
+
+/// The issue's own check: `bearer inspect --output json TOKEN | python3 -m json.tool`.
+#[test]
+#[ignore = "needs python3; .ci/run installs it and runs ignored tests"]
+fn python_reads_inspect_json() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&keygen(dir.path(), "ES512", &[]));
+    let token = impersonation_token(dir.path(), &[]);
+    let out = bearer(&["inspect", "--output", "json", &token], dir.path());
+    ok(&out);
+    let mut python = Command::new("python3")
+        .args(["-m", "json.tool"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 must be installed");
+    python.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let tool = python.wait_with_output().unwrap();
+    assert!(tool.status.success(), "{}", stderr(&tool));
+    assert!(
+        stdout(&tool).contains("\"sub\": \"user:123\""),
+        "{}",
+        stdout(&tool)
+    );
+}

@@ -91,6 +91,12 @@ impl NumericDate {
         self.rfc3339().to_string()
     }
 
+    /// The date in RFC 3339 form (as [`NumericDate::to_rfc3339`]), or `None`
+    /// when it falls outside the years 0000 to 9999 that RFC 3339 can write.
+    pub fn checked_rfc3339(self) -> Option<String> {
+        in_rfc3339_range(self.0).then(|| self.to_rfc3339())
+    }
+
     /// [`NumericDate::to_rfc3339`] as a [`fmt::Display`] value, for formatting without
     /// an intermediate `String`.
     pub fn rfc3339(self) -> impl fmt::Display {
@@ -124,10 +130,15 @@ impl fmt::Display for NumericDate {
 /// See [`NumericDate::rfc3339`].
 struct Rfc3339(i64);
 
+/// Whether `secs` is in 0000-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z.
+fn in_rfc3339_range(secs: i64) -> bool {
+    time::OffsetDateTime::from_unix_timestamp(secs).is_ok_and(|t| (0..=9999).contains(&t.year()))
+}
+
 impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match time::OffsetDateTime::from_unix_timestamp(self.0) {
-            Ok(t) if (0..=9999).contains(&t.year()) => write!(
+            Ok(t) if in_rfc3339_range(self.0) => write!(
                 f,
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
                 t.year(),
@@ -253,7 +264,10 @@ mod tests {
             (i64::MIN, "(out of range: -9223372036854775808 s)"),
         ];
         for (secs, shown) in cases {
-            assert_eq!(NumericDate::from_secs(secs).to_rfc3339(), shown, "{secs}");
+            let date = NumericDate::from_secs(secs);
+            assert_eq!(date.to_rfc3339(), shown, "{secs}");
+            let checked = (!shown.starts_with('(')).then(|| shown.to_owned());
+            assert_eq!(date.checked_rfc3339(), checked, "{secs}");
         }
     }
 
