@@ -153,11 +153,13 @@ fn main() {
                     )
                 };
                 let full = || match case.shape() {
-                    Shape::Vdr => {
-                        decode::<VdrExtra>(black_box(token.as_str()), &*verifier, &validation)
-                            .map(drop)
-                    }
-                    Shape::Clearance => decode::<Map<String, Value>>(
+                    Shape::Vdr => decode::<jwt_core::Claims<VdrExtra>>(
+                        black_box(token.as_str()),
+                        &*verifier,
+                        &validation,
+                    )
+                    .map(drop),
+                    Shape::Clearance => decode::<jwt_core::Claims<Map<String, Value>>>(
                         black_box(token.as_str()),
                         &*verifier,
                         &validation,

@@ -44,12 +44,20 @@ fn verification(c: &mut Criterion) {
             });
             group.bench_function(BenchmarkId::new("decode", name), |b| match case.shape() {
                 Shape::Vdr => b.iter(|| {
-                    decode::<VdrExtra>(black_box(token.as_str()), &*verifier, &validation)
-                        .expect("decode")
+                    decode::<jwt_core::Claims<VdrExtra>>(
+                        black_box(token.as_str()),
+                        &*verifier,
+                        &validation,
+                    )
+                    .expect("decode")
                 }),
                 Shape::Clearance => b.iter(|| {
-                    decode::<Map<String, Value>>(black_box(token.as_str()), &*verifier, &validation)
-                        .expect("decode")
+                    decode::<jwt_core::Claims<Map<String, Value>>>(
+                        black_box(token.as_str()),
+                        &*verifier,
+                        &validation,
+                    )
+                    .expect("decode")
                 }),
             });
         }

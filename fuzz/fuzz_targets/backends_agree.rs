@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
     let mut verdicts: Vec<(&str, Result<(), String>)> = Vec::new();
     for backend in backends() {
         let verdict = KeyVerifier::new(key.clone(), backend).and_then(|verifier| {
-            decode_with_key::<Map<String, Value>>(token, &verifier, &validation).map(drop)
+            decode_with_key::<jwt_core::Claims<Map<String, Value>>>(token, &verifier, &validation).map(drop)
         });
         match verdict {
             Err(Error::Unsupported { .. }) => {}

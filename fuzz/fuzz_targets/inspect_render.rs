@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         },
     };
-    let Ok(parsed) = decode_unverified::<Map<String, Value>>(&token) else {
+    let Ok(parsed) = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(&token) else {
         return;
     };
     for now in [

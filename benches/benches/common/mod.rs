@@ -68,12 +68,20 @@ pub fn jwt_core(
         BenchmarkId::new("jwt-core", backend_label(backend)),
         |b| match case.shape() {
             Shape::Vdr => b.iter(|| {
-                decode::<VdrExtra>(black_box(token.as_str()), &*verifier, &validation)
-                    .expect("decode")
+                decode::<jwt_core::Claims<VdrExtra>>(
+                    black_box(token.as_str()),
+                    &*verifier,
+                    &validation,
+                )
+                .expect("decode")
             }),
             Shape::Clearance => b.iter(|| {
-                decode::<Map<String, Value>>(black_box(token.as_str()), &*verifier, &validation)
-                    .expect("decode")
+                decode::<jwt_core::Claims<Map<String, Value>>>(
+                    black_box(token.as_str()),
+                    &*verifier,
+                    &validation,
+                )
+                .expect("decode")
             }),
         },
     );
@@ -138,12 +146,20 @@ pub fn jsonwebtoken(
     group.bench_function(BenchmarkId::new("jsonwebtoken", provider), |b| {
         match case.shape() {
             Shape::Vdr => b.iter(|| {
-                jsonwebtoken::decode::<VdrClaims>(black_box(&token), &decoding, &validation)
-                    .expect("decode")
+                jsonwebtoken::decode::<jwt_core::Claims<VdrClaims>>(
+                    black_box(&token),
+                    &decoding,
+                    &validation,
+                )
+                .expect("decode")
             }),
             Shape::Clearance => b.iter(|| {
-                jsonwebtoken::decode::<ClearanceClaims>(black_box(&token), &decoding, &validation)
-                    .expect("decode")
+                jsonwebtoken::decode::<jwt_core::Claims<ClearanceClaims>>(
+                    black_box(&token),
+                    &decoding,
+                    &validation,
+                )
+                .expect("decode")
             }),
         }
     });

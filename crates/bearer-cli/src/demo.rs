@@ -105,7 +105,7 @@ pub(crate) async fn run(backend: &'static dyn Backend, es512: &'static dyn Backe
     let minted = credentials
         .mint_impersonation(&request, SystemTime::now())
         .map_err(|e| failed("mint")(e.into()))?;
-    let peek = decode_unverified::<Map<String, Value>>(minted.token.as_str())
+    let peek = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(minted.token.as_str())
         .map_err(|e| failed("inspect")(e.into()))?;
     steps.done(format!(
         "minted an impersonation token: alg {}, sub {}, aud {}, scp {}, lifetime {} s, {} bytes",

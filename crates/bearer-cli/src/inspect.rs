@@ -37,7 +37,8 @@ struct Time {
 
 pub(crate) fn run(args: &InspectArgs) -> Outcome {
     let token = input::token(args.token.as_deref())?;
-    let data = decode_unverified::<Map<String, Value>>(&token).map_err(Failure::input)?;
+    let data = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(&token)
+        .map_err(Failure::input)?;
     let now = SystemTime::now();
     match args.output.output {
         OutputFormat::Text => print!("{}", render(&data, now)),

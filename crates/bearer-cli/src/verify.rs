@@ -21,7 +21,7 @@ fn key(path: &std::path::Path, token: &str) -> Result<PublicKey, Failure> {
         VerificationKeys::Key(key) => return Ok(key),
         VerificationKeys::Set(set) => set,
     };
-    let kid = decode_unverified::<Map<String, Value>>(token)
+    let kid = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(token)
         .map_err(Failure::rejected)?
         .header
         .kid
@@ -60,8 +60,9 @@ pub(crate) fn run(args: &VerifyArgs, backend: &dyn Backend) -> Outcome {
     if let Some(sub) = &args.sub {
         validation = validation.subject(sub.clone());
     }
-    let data = decode_with_key::<Map<String, Value>>(&token, &verifier, &validation)
-        .map_err(|e| Failure::rejected(format!("invalid: {e}")))?;
+    let data =
+        decode_with_key::<jwt_core::Claims<Map<String, Value>>>(&token, &verifier, &validation)
+            .map_err(|e| Failure::rejected(format!("invalid: {e}")))?;
     match args.output.output {
         OutputFormat::Text => {
             println!("valid ({}, {} backend)", data.header.alg, backend.name());

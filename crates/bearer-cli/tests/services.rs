@@ -166,9 +166,10 @@ async fn clearance_assertion_token_and_request() {
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let assertion = text(&out.stdout).trim().to_owned();
-    let peek =
-        jwt_core::decode_unverified::<serde_json::Map<String, serde_json::Value>>(&assertion)
-            .unwrap();
+    let peek = jwt_core::decode_unverified::<
+        jwt_core::Claims<serde_json::Map<String, serde_json::Value>>,
+    >(&assertion)
+    .unwrap();
     assert_eq!(peek.header.alg, jwt_core::Algorithm::RS256);
     assert_eq!(peek.claims.iss, peek.claims.sub);
 

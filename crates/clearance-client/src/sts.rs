@@ -283,7 +283,7 @@ fn access_token_exp(
     token: &str,
     now: SystemTime,
 ) -> std::result::Result<Option<SystemTime>, (i64, &'static str)> {
-    let Some(exp) = jwt_core::decode_unverified::<Map<String, Value>>(token)
+    let Some(exp) = jwt_core::decode_unverified::<jwt_core::Claims<Map<String, Value>>>(token)
         .ok()
         .and_then(|data| data.claims.exp)
     else {

@@ -41,7 +41,7 @@ fn header_and_claims_are_as_the_sts_expects() {
     assert_eq!(signer.client_id(), "151@tenant123");
     assert_eq!(signer.key_id(), Some(KID));
     let token = signer.sign().unwrap();
-    let data = decode_unverified::<Map<String, Value>>(token.as_str()).unwrap();
+    let data = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(token.as_str()).unwrap();
 
     assert_eq!(data.header.alg, Algorithm::RS256);
     assert_eq!(data.header.typ.as_deref(), Some("JWT"));
@@ -68,9 +68,13 @@ fn header_and_claims_are_as_the_sts_expects() {
 #[test]
 fn every_assertion_is_fresh() {
     let (signer, clock, now) = signer();
-    let first = decode_unverified::<Map<String, Value>>(signer.sign().unwrap().as_str()).unwrap();
+    let first =
+        decode_unverified::<jwt_core::Claims<Map<String, Value>>>(signer.sign().unwrap().as_str())
+            .unwrap();
     clock.advance(Duration::from_secs(90));
-    let second = decode_unverified::<Map<String, Value>>(signer.sign().unwrap().as_str()).unwrap();
+    let second =
+        decode_unverified::<jwt_core::Claims<Map<String, Value>>>(signer.sign().unwrap().as_str())
+            .unwrap();
     assert_ne!(first.claims.jti, second.claims.jti);
     assert_eq!(second.claims.iat, Some(NumericDate::from_secs(now + 90)));
     assert_eq!(
@@ -86,9 +90,10 @@ fn lifetime_and_audience_are_configurable() {
         .with_lifetime(Duration::from_secs(300))
         .with_audience("https://clearance-a-sts.geneteccloud.com/connect/token");
     assert_eq!(signer.lifetime(), Duration::from_secs(300));
-    let claims = decode_unverified::<Map<String, Value>>(signer.sign().unwrap().as_str())
-        .unwrap()
-        .claims;
+    let claims =
+        decode_unverified::<jwt_core::Claims<Map<String, Value>>>(signer.sign().unwrap().as_str())
+            .unwrap()
+            .claims;
     assert_eq!(claims.exp, Some(NumericDate::from_secs(now + 300)));
     assert_eq!(
         claims.aud,
@@ -105,7 +110,7 @@ fn every_compiled_backend_verifies_the_signature() {
     let public = PublicKey::from_jwk(&rsa_jwk()).unwrap();
     for backend in backends() {
         let verifier = backend.verifier(Algorithm::RS256, &public).unwrap();
-        let checked = decode::<Map<String, Value>>(
+        let checked = decode::<jwt_core::Claims<Map<String, Value>>>(
             token.as_str(),
             &*verifier,
             &Validation::new()
@@ -120,7 +125,12 @@ fn every_compiled_backend_verifies_the_signature() {
         let other = PublicKey::from_jwk(&jwk("rsa-1024.pem")).unwrap();
         if let Ok(wrong) = backend.verifier(Algorithm::RS256, &other) {
             assert!(
-                decode::<Map<String, Value>>(token.as_str(), &*wrong, &Validation::new()).is_err()
+                decode::<jwt_core::Claims<Map<String, Value>>>(
+                    token.as_str(),
+                    &*wrong,
+                    &Validation::new()
+                )
+                .is_err()
             );
         }
     }

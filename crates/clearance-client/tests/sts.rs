@@ -132,7 +132,7 @@ fn check_parameters(parameters: &Map<String, Value>) {
     assert_eq!(parameters["client_id"], "151@tenant123");
     assert_eq!(parameters["grant_type"], JWT_BEARER_GRANT_TYPE);
     let assertion = parameters["assertion"].as_str().unwrap();
-    let claims = decode_unverified::<Map<String, Value>>(assertion)
+    let claims = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(assertion)
         .unwrap()
         .claims;
     assert_eq!(claims.iss.as_deref(), Some("151@tenant123"));

@@ -75,8 +75,11 @@ fn run(backend: &dyn Backend, name: &str, v: &RfcVector, t: &mut Tally) {
         "a signature with one bit changed verified",
     );
     if v.payload_is_claims {
-        let decoded =
-            jwt_core::decode::<Map<String, Value>>(&v.jws, &*verifier, &lenient_validation());
+        let decoded = jwt_core::decode::<jwt_core::Claims<Map<String, Value>>>(
+            &v.jws,
+            &*verifier,
+            &lenient_validation(),
+        );
         match decoded {
             Ok(data) => t.check(
                 data.claims.iss.as_deref() == Some("joe")
@@ -145,7 +148,7 @@ fn rfc7515_a1_exp_is_enforced_by_default() {
     let key = PublicKey::from_jwk_json(&v.jwk.to_string()).expect("key");
     for backend in backends() {
         let verifier = backend.verifier(Algorithm::HS256, &key).expect("verifier");
-        let err = jwt_core::decode::<Map<String, Value>>(
+        let err = jwt_core::decode::<jwt_core::Claims<Map<String, Value>>>(
             &v.jws,
             &*verifier,
             &jwt_core::Validation::new(),

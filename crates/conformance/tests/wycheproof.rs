@@ -453,7 +453,12 @@ fn verify_compact(backend: &dyn Backend, group: &JwsGroup, jws: &str) -> Result<
         .and_then(|p| serde_json::from_slice::<Value>(p).ok())
         .is_some_and(|v| v.is_object());
     if is_claims {
-        jwt_core::decode::<Map<String, Value>>(jws, &*verifier, &lenient_validation()).map(|_| ())
+        jwt_core::decode::<jwt_core::Claims<Map<String, Value>>>(
+            jws,
+            &*verifier,
+            &lenient_validation(),
+        )
+        .map(|_| ())
     } else {
         verify_non_claims(jws, &*verifier)
     }

@@ -295,7 +295,12 @@ mod tests {
             let verifier = backend
                 .verifier(case.alg, &key.public_key().unwrap())
                 .unwrap();
-            let data = decode::<VdrExtra>(token.as_str(), &*verifier, &case.validation()).unwrap();
+            let data = decode::<jwt_core::Claims<VdrExtra>>(
+                token.as_str(),
+                &*verifier,
+                &case.validation(),
+            )
+            .unwrap();
             assert_eq!(data.claims.extra.scp, ["read_only", "full_access"]);
             assert_eq!(data.header.kid, None);
         }

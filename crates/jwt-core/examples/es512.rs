@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("signed with {} in {:?}:", backend.name(), started.elapsed());
     println!("{}", token.as_str());
 
-    let peek = decode_unverified::<Impersonation>(token.as_str())?;
+    let peek = decode_unverified::<jwt_core::Claims<Impersonation>>(token.as_str())?;
     println!("header: {}", serde_json::to_string(&peek.header)?);
 
     let public = key.public_key()?;
@@ -58,7 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         let verifier = verifier_backend.verifier(Algorithm::ES512, &public)?;
-        let checked = decode::<Impersonation>(token.as_str(), &*verifier, &validation)?;
+        let checked =
+            decode::<jwt_core::Claims<Impersonation>>(token.as_str(), &*verifier, &validation)?;
         println!(
             "{:>12}: valid, scopes {:?}",
             verifier_backend.name(),

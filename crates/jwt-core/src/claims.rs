@@ -79,6 +79,25 @@ impl<T: Default> Default for Claims<T> {
     }
 }
 
+impl Claims {
+    /// Empty claims with a JSON map for private claims; set them fluently
+    /// (`Claims::new().subject("user:1").expires_in(60)`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a private claim (a value that cannot be JSON is refused).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Json`] when `value` does not serialize.
+    pub fn claim(mut self, name: impl Into<String>, value: impl Serialize) -> crate::Result<Self> {
+        let value = serde_json::to_value(value).map_err(|e| crate::Error::json("claims", &e))?;
+        self.extra.insert(name.into(), value);
+        Ok(self)
+    }
+}
+
 impl<T> Claims<T> {
     /// Claims with no registered claim set and `extra` for the rest.
     pub fn with_extra(extra: T) -> Self {
@@ -92,6 +111,67 @@ impl<T> Claims<T> {
             jti: None,
             extra,
         }
+    }
+}
+
+/// Fluent setters, so a claims set reads as one expression:
+/// `Claims::with_extra(mine).issuer(iss).subject("user:1").audience("acme")
+/// .issued_at(NumericDate::now()).expires_in(60)`.
+impl<T> Claims<T> {
+    /// Sets `iss`.
+    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
+        self.iss = Some(iss.into());
+        self
+    }
+
+    /// Sets `sub`.
+    pub fn subject(mut self, sub: impl Into<String>) -> Self {
+        self.sub = Some(sub.into());
+        self
+    }
+
+    /// Sets `aud` to one audience (an [`Audience::Many`] for several).
+    pub fn audience(mut self, aud: impl Into<Audience>) -> Self {
+        self.aud = Some(aud.into());
+        self
+    }
+
+    /// Sets `jti`.
+    pub fn jwt_id(mut self, jti: impl Into<String>) -> Self {
+        self.jti = Some(jti.into());
+        self
+    }
+
+    /// Sets `iat`.
+    pub fn issued_at(mut self, iat: NumericDate) -> Self {
+        self.iat = Some(iat);
+        self
+    }
+
+    /// Sets `nbf`.
+    pub fn not_before(mut self, nbf: NumericDate) -> Self {
+        self.nbf = Some(nbf);
+        self
+    }
+
+    /// Sets `exp`.
+    pub fn expires_at(mut self, exp: NumericDate) -> Self {
+        self.exp = Some(exp);
+        self
+    }
+
+    /// Sets `exp` to `secs` after `iat`, or after now when `iat` is not set
+    /// (saturating, never overflowing).
+    pub fn expires_in(mut self, secs: i64) -> Self {
+        let from = self.iat.unwrap_or_else(NumericDate::now);
+        self.exp = Some(from.saturating_add(secs));
+        self
+    }
+}
+
+impl From<Vec<String>> for Audience {
+    fn from(all: Vec<String>) -> Self {
+        Self::Many(all)
     }
 }
 

@@ -129,13 +129,15 @@ fn finish(out: &mut String, signature: &[u8]) {
     base64url::push_encoded(signature, out);
 }
 
-/// A decoded token: its header and its claims.
+/// A decoded token: its header and its claims, as the type the caller
+/// asked [`decode`] for: a whole claims struct of the caller's, or
+/// [`Claims<T>`] (registered claims typed, `T` for the rest).
 #[derive(Clone, Debug, PartialEq)]
-pub struct TokenData<T = Map<String, Value>> {
+pub struct TokenData<C = Claims> {
     /// The header.
     pub header: Header,
     /// The claims.
-    pub claims: Claims<T>,
+    pub claims: C,
 }
 
 /// The three segments of a compact token, still encoded.
@@ -239,16 +241,44 @@ fn check_alg(alg: Option<&Value>) -> Result<()> {
     }
 }
 
-/// Verifies `token` with `verifier` and checks its claims against `validation`.
+/// Verifies `token` with `verifier`, checks its registered claims against
+/// `validation`, and reads the claims as `C`.
 ///
-/// The header's `alg` must equal the verifier's algorithm; the signature is
-/// checked before the claims are parsed.
-pub fn decode<T: DeserializeOwned>(
-    token: &str,
-    verifier: &dyn Verifier,
+/// `C` is the caller's whole claims type — a struct that declares `iss`,
+/// `exp` or any registered claim it wants next to its own — or [`Claims<T>`].
+/// Either way the registered claims are read from the same JSON and
+/// validated, whether or not `C` has them. The header's `alg` must equal
+/// the verifier's algorithm; the signature is checked before the claims are
+/// parsed. `token` may be a `&str`, a `&String` or a [`&Token`](Token), and
+/// `verifier` any verifier reference (`&Box<dyn Verifier>` too).
+///
+/// ```
+/// use jwt_core::{Algorithm, Claims, KeySpec, NumericDate, Validation, decode, default_backend};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Mine { sub: String, exp: i64, role: String }
+///
+/// # fn main() -> Result<(), jwt_core::Error> {
+/// let key = default_backend().generate(KeySpec::Ec(jwt_core::Curve::P256))?;
+/// let claims = Claims::with_extra(serde_json::json!({ "role": "admin" }))
+///     .subject("user:1")
+///     .issued_at(NumericDate::now())
+///     .expires_in(60);
+/// let token = key.encoder(Algorithm::ES256)?.encode(&claims)?;
+///
+/// let verifier = key.public_key()?.verifier(Algorithm::ES256)?;
+/// let data = decode::<Mine>(&token, &verifier, &Validation::new())?;
+/// assert_eq!((data.claims.sub.as_str(), data.claims.role.as_str()), ("user:1", "admin"));
+/// # Ok(())
+/// # }
+/// ```
+pub fn decode<C: DeserializeOwned>(
+    token: impl AsRef<str>,
+    verifier: &(impl Verifier + ?Sized),
     validation: &Validation,
-) -> Result<TokenData<T>> {
-    decode_checked(token, validation, |alg| {
+) -> Result<TokenData<C>> {
+    decode_checked(token.as_ref(), validation, |alg| {
         if alg != verifier.algorithm() {
             return Err(Error::AlgorithmMismatch {
                 expected: verifier.algorithm(),
@@ -260,26 +290,27 @@ pub fn decode<T: DeserializeOwned>(
 }
 
 /// Verifies `token` with a key, the header's `alg` choosing among the
-/// algorithms [`KeyVerifier::allowed`](crate::KeyVerifier::allowed) for it, and checks its claims.
+/// algorithms [`KeyVerifier::allowed`](crate::KeyVerifier::allowed) for it, and
+/// reads its claims as `C` (as [`decode`] does).
 ///
 /// `none` is refused as always; an algorithm of another family than the
 /// key is [`Error::KeyFamilyMismatch`], one of the family but not allowed
 /// [`Error::AlgorithmNotAllowed`], both before any signature is checked.
-pub fn decode_with_key<T: DeserializeOwned>(
-    token: &str,
+pub fn decode_with_key<C: DeserializeOwned>(
+    token: impl AsRef<str>,
     key: &crate::KeyVerifier<'_>,
     validation: &Validation,
-) -> Result<TokenData<T>> {
-    decode_checked(token, validation, |alg| key.verifier(alg))
+) -> Result<TokenData<C>> {
+    decode_checked(token.as_ref(), validation, |alg| key.verifier(alg))
 }
 
 /// The decoding both [`decode`] and [`decode_with_key`] do; `pick` binds
 /// the header's algorithm to a verifier or refuses it.
-fn decode_checked<'v, T: DeserializeOwned>(
+fn decode_checked<'v, C: DeserializeOwned, V: Verifier + ?Sized + 'v>(
     token: &str,
     validation: &Validation,
-    pick: impl FnOnce(crate::Algorithm) -> Result<&'v dyn Verifier>,
-) -> Result<TokenData<T>> {
+    pick: impl FnOnce(crate::Algorithm) -> Result<&'v V>,
+) -> Result<TokenData<C>> {
     let segments = split(token, validation.max_token_size)?;
     let header = parse_header(segments.header, &validation.understood_crit)?;
     let verifier = pick(header.alg)?;
@@ -290,19 +321,57 @@ fn decode_checked<'v, T: DeserializeOwned>(
     // Before typing, so a missing claim is reported as missing whatever
     // else is wrong, and under any name, private ones included.
     validation.check_required(checked.members())?;
-    let claims: Claims<T> = checked.read()?;
-    validation.check(&claims)?;
+    // The registered claims on their own, so that they are validated
+    // whatever `C` declares.
+    let registered: RegisteredClaims = checked.read()?;
+    validation.check(&registered.into_claims())?;
+    let claims: C = checked.read()?;
     Ok(TokenData { header, claims })
+}
+
+/// The registered claims of a claims set, other members ignored: what
+/// [`Validation`] checks, read apart from the caller's type.
+#[derive(serde::Deserialize)]
+struct RegisteredClaims {
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    sub: Option<String>,
+    #[serde(default)]
+    aud: Option<crate::Audience>,
+    #[serde(default)]
+    exp: Option<crate::NumericDate>,
+    #[serde(default)]
+    nbf: Option<crate::NumericDate>,
+    #[serde(default)]
+    iat: Option<crate::NumericDate>,
+    #[serde(default)]
+    jti: Option<String>,
+}
+
+impl RegisteredClaims {
+    fn into_claims(self) -> Claims<()> {
+        Claims {
+            iss: self.iss,
+            sub: self.sub,
+            aud: self.aud,
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            jti: self.jti,
+            extra: (),
+        }
+    }
 }
 
 /// A token read without verification: its header (whose `alg` may be any
 /// string) and its claims. See [`decode_unverified`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct UnverifiedToken<T = Map<String, Value>> {
+pub struct UnverifiedToken<C = Claims> {
     /// The header, `alg` as written.
     pub header: UnverifiedHeader,
-    /// The claims.
-    pub claims: Claims<T>,
+    /// The claims, as the type asked for (see [`decode`]).
+    pub claims: C,
 }
 
 /// Decodes header and claims WITHOUT verifying anything: no signature, no
@@ -313,13 +382,15 @@ pub struct UnverifiedToken<T = Map<String, Value>> {
 /// cannot verify can still be shown: an XML-DSig URI such as
 /// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha512`, as .NET token
 /// services write. [`decode`] refuses those.
-pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedToken<T>> {
-    let segments = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
+pub fn decode_unverified<C: DeserializeOwned>(
+    token: impl AsRef<str>,
+) -> Result<UnverifiedToken<C>> {
+    let segments = split(token.as_ref(), DEFAULT_MAX_TOKEN_SIZE)?;
     // `crit` is reported, not enforced: nothing is being trusted here.
     let header = decode_segment(segments.header, "header")?;
     let header: UnverifiedHeader = json::check_object(&header, "header")?.read()?;
     decode_segment(segments.signature, "signature")?;
     let payload = decode_segment(segments.payload, "payload")?;
-    let claims: Claims<T> = json::check_object(&payload, "claims")?.read()?;
+    let claims: C = json::check_object(&payload, "claims")?.read()?;
     Ok(UnverifiedToken { header, claims })
 }

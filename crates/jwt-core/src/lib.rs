@@ -1,15 +1,45 @@
 //! JSON Web Tokens (RFC 7519) in compact JWS serialization (RFC 7515), signed and
 //! verified through interchangeable crypto backends.
 //!
+//! # The short path
+//!
+//! A key mints with [`PrivateKey::encoder`] and verifies with
+//! [`PublicKey::verifier`], both on the [`default_backend`]; [`decode`] reads
+//! the claims into your own struct, validating the registered claims
+//! (`exp`, `nbf`, `iat`, and `iss`/`aud`/`sub` when the [`Validation`] asks)
+//! whether or not your struct declares them.
+//!
+//! ```
+//! use jwt_core::{Algorithm, Claims, NumericDate, PrivateKey, Validation, decode};
+//! # use jwt_core::{Curve, KeySpec, default_backend};
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct MyClaims { sub: String, exp: i64, cid: String }
+//!
+//! # fn main() -> Result<(), jwt_core::Error> {
+//! # let key: PrivateKey = default_backend().generate(KeySpec::Ec(Curve::P521))?;
+//! let claims = Claims::new().subject("user:123").audience("acme")
+//!     .claim("cid", "the cid")?.issued_at(NumericDate::now()).expires_in(60);
+//! let token = key.encoder(Algorithm::ES512)?.encode(&claims)?;
+//! let data = decode::<MyClaims>(&token, &key.public_key()?.verifier(Algorithm::ES512)?,
+//!     &Validation::new().audience(["acme"]))?;
+//! assert_eq!((data.claims.sub.as_str(), data.claims.cid.as_str()), ("user:123", "the cid"));
+//! # assert!(data.claims.exp > 0);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The explicit path
+//!
 //! - [`PrivateKey`] / [`PublicKey`]: key material parsed once from PEM, DER or JWK.
 //! - [`Backend`]: turns keys into a [`Signer`] or [`Verifier`] using aws-lc-rs,
 //!   ring or RustCrypto, chosen by Cargo feature ([`default_backend`], [`backend`]).
 //! - [`Encoder`]: mints tokens, reusing the encoded header; [`decode`] verifies
 //!   them under a [`Validation`]; [`decode_unverified`] only displays.
+//! - [`Claims<T>`]: the registered claims typed, `T` for the rest.
 //!
 //! No I/O happens here: callers read files and pass bytes or strings.
-//!
-//! # Example: an ES512 token shaped like a VDR impersonation token
 //!
 //! ```
 //! use jwt_core::{Algorithm, Claims, Encoder, KeySpec, NumericDate, Validation, default_backend, decode};
@@ -24,19 +54,16 @@
 //! let key = backend.generate(KeySpec::Ec(jwt_core::Curve::P521))?;
 //! let encoder = Encoder::new(backend.signer(Algorithm::ES512, &key)?)?;
 //!
-//! let now = NumericDate::from(std::time::SystemTime::now());
-//! let claims = Claims {
-//!     iss: Some("issuer-from-the-vendor".into()),
-//!     sub: Some("user:123".into()),
-//!     aud: Some("my-instance".into()),
-//!     iat: Some(now),
-//!     exp: Some(now.saturating_add(60)),
-//!     ..Claims::with_extra(Vdr { cid: "cid".into(), scp: vec!["read_only".into()] })
-//! };
+//! let claims = Claims::with_extra(Vdr { cid: "cid".into(), scp: vec!["read_only".into()] })
+//!     .issuer("issuer-from-the-vendor")
+//!     .subject("user:123")
+//!     .audience("my-instance")
+//!     .issued_at(NumericDate::now())
+//!     .expires_in(60);
 //! let token = encoder.encode(&claims)?;
 //!
 //! let verifier = backend.verifier(Algorithm::ES512, &key.public_key()?)?;
-//! let checked = decode::<Vdr>(token.as_str(), &*verifier, &Validation::new().audience(["my-instance"]))?;
+//! let checked = decode::<Claims<Vdr>>(&token, &verifier, &Validation::new().audience(["my-instance"]))?;
 //! assert_eq!(checked.claims.sub.as_deref(), Some("user:123"));
 //! assert_eq!(checked.claims.extra.scp, ["read_only"]);
 //! # Ok(())
@@ -81,4 +108,9 @@ pub use key_verifier::KeyVerifier;
 pub use signer::{AsyncSigner, Signature, Signer, Verifier};
 pub use time::{Clock, ManualClock, NumericDate, SystemClock};
 pub use token::Token;
+
+// The crate README's example compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use validation::{DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_SIZE, MAX_LEEWAY_SECS, Validation};

@@ -28,6 +28,11 @@ impl NumericDate {
         self.0
     }
 
+    /// The current time, whole seconds.
+    pub fn now() -> Self {
+        Self::from_system_time(SystemTime::now())
+    }
+
     /// The whole second containing `time` (times before the epoch round down).
     pub fn from_system_time(time: SystemTime) -> Self {
         match time.duration_since(UNIX_EPOCH) {

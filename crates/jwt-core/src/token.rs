@@ -56,6 +56,13 @@ impl fmt::Debug for Token {
     }
 }
 
+/// So that [`decode`](crate::decode) takes a `&Token` as it takes a `&str`.
+impl AsRef<str> for Token {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<String> for Token {
     fn from(token: String) -> Self {
         Self(token)

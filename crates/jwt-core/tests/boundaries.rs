@@ -27,7 +27,7 @@ async fn encode_async_signs_with_the_signers_algorithm_and_refuses_another() {
     let verifier = backend
         .verifier(Algorithm::ES256, &key.public_key().unwrap())
         .unwrap();
-    let data = decode::<Map<String, Value>>(
+    let data = decode::<jwt_core::Claims<Map<String, Value>>>(
         token.as_str(),
         &*verifier,
         &Validation::new().require(Vec::<String>::new()),
@@ -63,9 +63,13 @@ fn a_token_of_exactly_the_size_limit_is_decoded_one_byte_more_is_not() {
             .require(Vec::<String>::new())
             .max_token_size(limit)
     };
-    assert!(decode::<Map<String, Value>>(token.as_str(), &*verifier, &rules(len)).is_ok());
+    assert!(
+        decode::<jwt_core::Claims<Map<String, Value>>>(token.as_str(), &*verifier, &rules(len))
+            .is_ok()
+    );
     assert_eq!(
-        decode::<Map<String, Value>>(token.as_str(), &*verifier, &rules(len - 1)).unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(token.as_str(), &*verifier, &rules(len - 1))
+            .unwrap_err(),
         Error::TokenTooLarge {
             size: len,
             limit: len - 1

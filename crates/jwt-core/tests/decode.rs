@@ -68,8 +68,12 @@ fn every_backend_round_trips_every_algorithm_it_supports() {
             let encoder = Encoder::new(backend.signer(alg, &key).unwrap()).unwrap();
             let token = encoder.encode(&claims(NOW + 60)).unwrap();
             let verifier = backend.verifier(alg, &key.public_key().unwrap()).unwrap();
-            let data = decode::<Map<String, Value>>(token.as_str(), &*verifier, &validation())
-                .unwrap_or_else(|e| panic!("{} {alg}: {e}", backend.name()));
+            let data = decode::<jwt_core::Claims<Map<String, Value>>>(
+                token.as_str(),
+                &*verifier,
+                &validation(),
+            )
+            .unwrap_or_else(|e| panic!("{} {alg}: {e}", backend.name()));
             assert_eq!(data.header.alg, alg);
             assert_eq!(data.claims.sub.as_deref(), Some("user:1"));
         }
@@ -104,7 +108,8 @@ fn ring_refuses_es512_by_name() {
 fn size_limit_is_checked_before_anything_else() {
     let f = fixture(Algorithm::ES256);
     let huge = "a".repeat(70_000);
-    let err = decode::<Map<String, Value>>(&huge, &*f.verifier, &validation()).unwrap_err();
+    let err = decode::<jwt_core::Claims<Map<String, Value>>>(&huge, &*f.verifier, &validation())
+        .unwrap_err();
     assert_eq!(
         err,
         Error::TokenTooLarge {
@@ -115,7 +120,7 @@ fn size_limit_is_checked_before_anything_else() {
     let token = f.encoder.encode(&claims(NOW + 60)).unwrap();
     let small = validation().max_token_size(10);
     assert!(matches!(
-        decode::<Map<String, Value>>(token.as_str(), &*f.verifier, &small),
+        decode::<jwt_core::Claims<Map<String, Value>>>(token.as_str(), &*f.verifier, &small),
         Err(Error::TokenTooLarge { limit: 10, .. })
     ));
 }
@@ -140,7 +145,9 @@ fn shape_errors_are_malformed() {
         if case == t {
             continue;
         }
-        let err = decode::<Map<String, Value>>(&case, &*f.verifier, &validation()).unwrap_err();
+        let err =
+            decode::<jwt_core::Claims<Map<String, Value>>>(&case, &*f.verifier, &validation())
+                .unwrap_err();
         assert!(
             matches!(err, Error::Malformed(_) | Error::InvalidSignature),
             "{case:?}: {err}"
@@ -154,7 +161,9 @@ fn alg_none_and_unknown_algorithms_are_refused() {
     for none in ["none", "None", "NONE"] {
         let header = format!(r#"{{"alg":"{none}","typ":"JWT"}}"#);
         let token = format!("{}.{}.c2ln", b64(header.as_bytes()), b64(b"{}"));
-        let err = decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err();
+        let err =
+            decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation())
+                .unwrap_err();
         assert_eq!(err, Error::AlgorithmNone, "{none}");
     }
     let token = sign_raw(
@@ -164,7 +173,7 @@ fn alg_none_and_unknown_algorithms_are_refused() {
         &claims(NOW + 60).to_string(),
     );
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::UnknownAlgorithm(_))
     ));
 }
@@ -176,7 +185,8 @@ fn header_alg_must_equal_the_verifier_algorithm() {
     let hs512 = Encoder::new(default_backend().signer(Algorithm::HS512, &key).unwrap()).unwrap();
     let token = hs512.encode(&claims(NOW + 60)).unwrap();
     let err =
-        decode::<Map<String, Value>>(token.as_str(), &*f.verifier, &validation()).unwrap_err();
+        decode::<jwt_core::Claims<Map<String, Value>>>(token.as_str(), &*f.verifier, &validation())
+            .unwrap_err();
     assert_eq!(
         err,
         Error::AlgorithmMismatch {
@@ -204,7 +214,7 @@ fn rsa_public_key_cannot_become_an_hmac_secret() {
         .encode(&claims(NOW + 60))
         .unwrap();
     assert!(matches!(
-        decode::<Map<String, Value>>(forged.as_str(), &*rs256, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(forged.as_str(), &*rs256, &validation()),
         Err(Error::AlgorithmMismatch { .. })
     ));
     assert!(matches!(
@@ -224,11 +234,13 @@ fn crit_must_be_understood() {
         &payload,
     );
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::Critical(_))
     ));
     let understood = validation().understand_critical(["exp2"]);
-    assert!(decode::<Map<String, Value>>(&token, &*f.verifier, &understood).is_ok());
+    assert!(
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &understood).is_ok()
+    );
     for header in [
         r#"{"alg":"HS256","crit":[]}"#,
         r#"{"alg":"HS256","crit":["kid"],"kid":"k"}"#,
@@ -237,7 +249,7 @@ fn crit_must_be_understood() {
         let token = sign_raw(&f, Algorithm::HS256, header, &payload);
         assert!(
             matches!(
-                decode::<Map<String, Value>>(&token, &*f.verifier, &understood),
+                decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &understood),
                 Err(Error::Critical(_))
             ),
             "{header}"
@@ -255,7 +267,7 @@ fn duplicate_members_are_refused_in_header_and_claims() {
         r#"{"exp":1800000000}"#,
     );
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::Json { part: "header", .. })
     ));
     let token = sign_raw(
@@ -265,7 +277,7 @@ fn duplicate_members_are_refused_in_header_and_claims() {
         r#"{"exp":1800000000,"sub":"a","sub":"b"}"#,
     );
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::Json { part: "claims", .. })
     ));
 }
@@ -291,14 +303,16 @@ fn duplicate_members_are_refused_inside_nested_values() {
         ),
     ] {
         let token = sign_raw(&f, Algorithm::HS256, header, payload);
-        let err = decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err();
+        let err =
+            decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation())
+                .unwrap_err();
         let reason = match err {
             Error::Json { part: p, reason } if p == part => reason,
             other => panic!("{payload}: {other}"),
         };
         assert!(reason.starts_with("duplicate member"), "{reason}");
         // Typed private claims read the same document.
-        let typed = decode::<Roles>(&token, &*f.verifier, &validation());
+        let typed = decode::<jwt_core::Claims<Roles>>(&token, &*f.verifier, &validation());
         assert!(matches!(typed, Err(Error::Json { .. })), "{typed:?}");
     }
 }
@@ -331,7 +345,8 @@ fn the_header_alg_is_judged_before_the_rest_of_the_header() {
     ] {
         let token = sign_raw(&f, Algorithm::HS256, header, &payload);
         assert_eq!(
-            decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err(),
+            decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation())
+                .unwrap_err(),
             expected,
             "{header}"
         );
@@ -339,7 +354,7 @@ fn the_header_alg_is_judged_before_the_rest_of_the_header() {
     // With a good `alg`, the rest of the header is typed as usual.
     let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256","typ":5}"#, &payload);
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::Json { part: "header", .. })
     ));
 }
@@ -350,7 +365,7 @@ fn required_claims_are_checked_before_claim_types_under_any_name() {
     let needs = |names: &[&str]| validation().require(names.iter().copied());
     let verdict = |payload: &str, v: &Validation| {
         let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256"}"#, payload);
-        decode::<Map<String, Value>>(&token, &*f.verifier, v).map(drop)
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, v).map(drop)
     };
     // Absent and null are both missing, for registered and private names.
     for payload in [r#"{"exp":1800000000}"#, r#"{"exp":1800000000,"cid":null}"#] {
@@ -401,7 +416,7 @@ fn numeric_dates_must_be_integers() {
         let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256"}"#, payload);
         assert!(
             matches!(
-                decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+                decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
                 Err(Error::Json { part: "claims", .. })
             ),
             "{payload}"
@@ -409,7 +424,7 @@ fn numeric_dates_must_be_integers() {
     }
     let token = sign_raw(&f, Algorithm::HS256, r#"{"alg":"HS256"}"#, r#"{"exp":-5}"#);
     assert!(matches!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation()),
         Err(Error::Expired { exp: -5, .. })
     ));
 }
@@ -419,18 +434,24 @@ fn time_and_expected_claims_are_validated_after_the_signature() {
     let f = fixture(Algorithm::ES256);
     let expired = f.encoder.encode(&claims(NOW - 61)).unwrap();
     assert!(matches!(
-        decode::<Map<String, Value>>(expired.as_str(), &*f.verifier, &validation()),
+        decode::<jwt_core::Claims<Map<String, Value>>>(
+            expired.as_str(),
+            &*f.verifier,
+            &validation()
+        ),
         Err(Error::Expired { .. })
     ));
     let fresh = f.encoder.encode(&claims(NOW + 60)).unwrap();
     let wrong_aud = validation().audience(["other"]);
     assert_eq!(
-        decode::<Map<String, Value>>(fresh.as_str(), &*f.verifier, &wrong_aud).unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(fresh.as_str(), &*f.verifier, &wrong_aud)
+            .unwrap_err(),
         Error::ClaimMismatch("aud")
     );
     let needs_jti = validation().require(["exp", "jti"]);
     assert_eq!(
-        decode::<Map<String, Value>>(fresh.as_str(), &*f.verifier, &needs_jti).unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(fresh.as_str(), &*f.verifier, &needs_jti)
+            .unwrap_err(),
         Error::MissingClaim("jti".into())
     );
     // A bad signature is reported as such even when the claims are also bad.
@@ -440,7 +461,8 @@ fn time_and_expected_claims_are_validated_after_the_signature() {
     let first = if sig.starts_with('A') { 'B' } else { 'A' };
     let tampered = format!("{input}.{first}{}", &sig[1..]);
     assert_eq!(
-        decode::<Map<String, Value>>(&tampered, &*f.verifier, &validation()).unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&tampered, &*f.verifier, &validation())
+            .unwrap_err(),
         Error::InvalidSignature
     );
 }
@@ -458,7 +480,8 @@ fn ecdsa_signatures_in_der_or_of_the_wrong_length_are_invalid() {
     ] {
         let token = format!("{input}.{}", b64(bad));
         assert_eq!(
-            decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err(),
+            decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation())
+                .unwrap_err(),
             Error::InvalidSignature
         );
     }
@@ -469,7 +492,8 @@ fn ecdsa_signatures_in_der_or_of_the_wrong_length_are_invalid() {
     der.extend_from_slice(&sig[32..]);
     let token = format!("{input}.{}", b64(&der));
     assert_eq!(
-        decode::<Map<String, Value>>(&token, &*f.verifier, &validation()).unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(&token, &*f.verifier, &validation())
+            .unwrap_err(),
         Error::InvalidSignature
     );
 }
@@ -478,9 +502,9 @@ fn ecdsa_signatures_in_der_or_of_the_wrong_length_are_invalid() {
 fn unverified_peek_reads_but_trusts_nothing() {
     let f = fixture(Algorithm::ES256);
     let expired = f.encoder.encode(&claims(NOW - 10_000)).unwrap();
-    let peek = decode_unverified::<Map<String, Value>>(expired.as_str()).unwrap();
+    let peek = decode_unverified::<jwt_core::Claims<Map<String, Value>>>(expired.as_str()).unwrap();
     assert_eq!(peek.claims.exp, Some(NumericDate::from_secs(NOW - 10_000)));
-    assert!(decode_unverified::<Map<String, Value>>("a.b").is_err());
+    assert!(decode_unverified::<jwt_core::Claims<Map<String, Value>>>("a.b").is_err());
 }
 
 #[test]
@@ -509,7 +533,9 @@ fn header_members_are_kept_and_kid_comes_from_the_key() {
             &PublicKey::parse(key.public_key().unwrap().to_pem().unwrap().as_bytes()).unwrap(),
         )
         .unwrap();
-    let data = decode::<Map<String, Value>>(token.as_str(), &*verifier, &validation()).unwrap();
+    let data =
+        decode::<jwt_core::Claims<Map<String, Value>>>(token.as_str(), &*verifier, &validation())
+            .unwrap();
     assert_eq!(data.header.extra["jku"], "https://attacker.example/keys");
     assert!(
         Encoder::with_header(
@@ -518,4 +544,131 @@ fn header_members_are_kept_and_kid_comes_from_the_key() {
         )
         .is_err()
     );
+}
+
+/// The caller's whole claims struct, as jsonwebtoken users write it.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Whole {
+    iss: String,
+    exp: i64,
+    cid: String,
+}
+
+/// A struct that declares no registered claim at all.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct OnlyPrivate {
+    cid: String,
+}
+
+#[test]
+fn decode_reads_the_callers_whole_struct_and_still_validates_registered_claims() {
+    let f = fixture(Algorithm::ES256);
+    let token = f
+        .encoder
+        .encode(&json!({ "iss": "me", "exp": NOW + 60, "aud": "acme", "cid": "c" }))
+        .unwrap();
+    let data = decode::<Whole>(&token, &f.verifier, &validation()).unwrap();
+    assert_eq!(
+        data.claims,
+        Whole {
+            iss: "me".into(),
+            exp: NOW + 60,
+            cid: "c".into()
+        }
+    );
+    // Registered claims the struct does not declare are validated all the same.
+    let wrong_aud = validation().audience(["other"]);
+    assert!(matches!(
+        decode::<OnlyPrivate>(&token, &f.verifier, &wrong_aud).unwrap_err(),
+        Error::ClaimMismatch("aud")
+    ));
+    let expired = f
+        .encoder
+        .encode(&json!({ "exp": NOW - 3600, "cid": "c" }))
+        .unwrap();
+    assert!(matches!(
+        decode::<OnlyPrivate>(&expired, &f.verifier, &validation()).unwrap_err(),
+        Error::Expired { .. }
+    ));
+    // A registered claim of the wrong type is refused even when the struct ignores it.
+    let bad_exp = f
+        .encoder
+        .encode(&json!({ "exp": "soon", "cid": "c" }))
+        .unwrap();
+    assert!(decode::<OnlyPrivate>(&bad_exp, &f.verifier, &validation()).is_err());
+    // Claims<T> still splits registered from private claims.
+    let split = decode::<Claims<OnlyPrivate>>(&token, &f.verifier, &validation()).unwrap();
+    assert_eq!(split.claims.iss.as_deref(), Some("me"));
+    assert_eq!(split.claims.extra.cid, "c");
+    // And decode_unverified reads any type too.
+    let unverified = decode_unverified::<Whole>(&token).unwrap();
+    assert_eq!(unverified.claims.iss, "me");
+}
+
+#[test]
+fn decode_takes_any_token_and_verifier_reference() {
+    let f = fixture(Algorithm::HS256);
+    let token = f.encoder.encode(&json!({ "exp": NOW + 60 })).unwrap();
+    let as_string: String = token.as_str().to_owned();
+    let boxed = &f.verifier; // &Box<dyn Verifier>
+    let dynamic: &dyn Verifier = &*f.verifier;
+    let shared: Arc<dyn Verifier> = Arc::from(
+        default_backend()
+            .verifier(Algorithm::HS256, &f.key.public_key().unwrap())
+            .unwrap(),
+    );
+    for data in [
+        decode::<Claims>(&token, boxed, &validation()),
+        decode::<Claims>(token.as_str(), dynamic, &validation()),
+        decode::<Claims>(&as_string, &shared, &validation()),
+        decode::<Claims>(as_string.clone(), &*shared, &validation()),
+    ] {
+        assert_eq!(
+            data.unwrap().claims.exp,
+            Some(NumericDate::from_secs(NOW + 60))
+        );
+    }
+}
+
+#[test]
+fn claims_build_fluently_and_expires_in_counts_from_iat() {
+    let iat = NumericDate::from_secs(NOW);
+    let claims = Claims::new()
+        .issuer("me")
+        .subject("user:1")
+        .audience("acme")
+        .jwt_id("j")
+        .issued_at(iat)
+        .not_before(iat)
+        .expires_in(60)
+        .claim("cid", "c")
+        .unwrap();
+    assert_eq!(claims.exp, Some(NumericDate::from_secs(NOW + 60)));
+    assert_eq!(
+        serde_json::to_value(&claims).unwrap(),
+        json!({ "iss": "me", "sub": "user:1", "aud": "acme", "jti": "j",
+                "iat": NOW, "nbf": NOW, "exp": NOW + 60, "cid": "c" })
+    );
+    // Without iat, from now; never overflowing.
+    let before = NumericDate::now().as_secs();
+    let fresh = Claims::new().expires_in(60).exp.unwrap().as_secs();
+    assert!((before + 60..=before + 61).contains(&fresh));
+    let far = Claims::new()
+        .issued_at(NumericDate::from_secs(i64::MAX))
+        .expires_in(60);
+    assert_eq!(far.exp, Some(NumericDate::from_secs(i64::MAX)));
+    // The short path mints and verifies on the default backend.
+    let key = default_backend().generate(KeySpec::Ed25519).unwrap();
+    let token = key
+        .encoder(Algorithm::EdDSA)
+        .unwrap()
+        .encode(&claims)
+        .unwrap();
+    let verifier = key
+        .public_key()
+        .unwrap()
+        .verifier(Algorithm::EdDSA)
+        .unwrap();
+    let data = decode::<Claims>(&token, &verifier, &validation().audience(["acme"])).unwrap();
+    assert_eq!(data.claims.extra["cid"], "c");
 }

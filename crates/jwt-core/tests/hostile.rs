@@ -23,7 +23,7 @@ fn per_backend(alg: Algorithm, mut check: impl FnMut(&str, &str, &dyn jwt_core::
 }
 
 fn verdict(token: &str, verifier: &dyn jwt_core::Verifier) -> Result<(), Error> {
-    decode::<Map<String, Value>>(token, verifier, &Validation::new()).map(|_| ())
+    decode::<jwt_core::Claims<Map<String, Value>>>(token, verifier, &Validation::new()).map(|_| ())
 }
 
 #[test]
@@ -134,8 +134,12 @@ fn typ_variants_are_accepted_as_metadata() {
         let verifier = backend
             .verifier(Algorithm::HS256, &key.public_key().unwrap())
             .unwrap();
-        let data =
-            decode::<Map<String, Value>>(token.as_str(), &*verifier, &Validation::new()).unwrap();
+        let data = decode::<jwt_core::Claims<Map<String, Value>>>(
+            token.as_str(),
+            &*verifier,
+            &Validation::new(),
+        )
+        .unwrap();
         assert_eq!(data.header.typ.as_deref(), Some(typ));
     }
 }

@@ -56,7 +56,7 @@ fn types_holding_keys_or_tokens_never_show_them() {
         let verifier = default_backend()
             .verifier(alg, &key.public_key().unwrap())
             .unwrap();
-        let data = decode::<Map<String, Value>>(
+        let data = decode::<jwt_core::Claims<Map<String, Value>>>(
             token.as_str(),
             &*verifier,
             &Validation::new().issuer([ISSUER]),
@@ -128,14 +128,20 @@ fn errors_never_repeat_the_secrets_they_were_given() {
     );
 
     let errors: Vec<Error> = vec![
-        decode::<Map<String, Value>>(token.as_str(), &*verifier, &Validation::new()).unwrap_err(),
-        decode::<Map<String, Value>>(
+        decode::<jwt_core::Claims<Map<String, Value>>>(
+            token.as_str(),
+            &*verifier,
+            &Validation::new(),
+        )
+        .unwrap_err(),
+        decode::<jwt_core::Claims<Map<String, Value>>>(
             token.as_str(),
             &*verifier,
             &Validation::new().check_exp(false).issuer(["other"]),
         )
         .unwrap_err(),
-        decode_unverified::<Map<String, Value>>(&claims_with_secret_type_error).unwrap_err(),
+        decode_unverified::<jwt_core::Claims<Map<String, Value>>>(&claims_with_secret_type_error)
+            .unwrap_err(),
         backend.signer(Algorithm::ES512, &key).unwrap_err(),
         backend.signer(Algorithm::ES256, &wrong_curve).unwrap_err(),
         PrivateKey::from_jwk(&broken_jwk).unwrap_err(),

@@ -1328,7 +1328,14 @@ async fn access_tokens_have_the_vendors_shape_and_verify_as_rs512() {
     assert_eq!(signature.len(), 256);
     verifier.verify(input.as_bytes(), &signature).unwrap();
     // jwt-core's strict decoder refuses the URI alg, by design.
-    assert!(jwt_core::decode::<Value>(&token, &*verifier, &jwt_core::Validation::new()).is_err());
+    assert!(
+        jwt_core::decode::<jwt_core::Claims<Value>>(
+            &token,
+            &*verifier,
+            &jwt_core::Validation::new()
+        )
+        .is_err()
+    );
     assert_eq!(
         env.get(&evidence(SAMPLE_EVIDENCE_ID), &token).await.0,
         StatusCode::OK

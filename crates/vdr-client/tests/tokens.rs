@@ -103,8 +103,12 @@ fn impersonation_token_decodes_with_jwt_core_on_every_es512_backend() {
             continue;
         }
         let verifier = backend.verifier(Algorithm::ES512, &public).unwrap();
-        let data =
-            decode::<Map<String, Value>>(minted.token.as_str(), &*verifier, &validation).unwrap();
+        let data = decode::<jwt_core::Claims<Map<String, Value>>>(
+            minted.token.as_str(),
+            &*verifier,
+            &validation,
+        )
+        .unwrap();
         assert_eq!(data.claims.extra["cid"], CID);
         assert_eq!(
             data.claims.extra["scp"],
@@ -114,7 +118,7 @@ fn impersonation_token_decodes_with_jwt_core_on_every_es512_backend() {
     }
     assert!(checked >= 1);
     let typed: ImpersonationClaims =
-        jwt_core::decode_unverified::<Map<String, Value>>(minted.token.as_str())
+        jwt_core::decode_unverified::<jwt_core::Claims<Map<String, Value>>>(minted.token.as_str())
             .map(|d| serde_json::from_value(serde_json::to_value(d.claims).unwrap()).unwrap())
             .unwrap();
     assert_eq!(typed.scp, [Scope::ReadOnly, Scope::FullAccess]);
@@ -201,7 +205,8 @@ fn an_encrypted_key_signs_with_its_passphrase_file() {
         .verifier(Algorithm::ES512, &public)
         .unwrap();
     let validation = Validation::new().audience(["acme"]);
-    decode::<Map<String, Value>>(minted.token.as_str(), &*verifier, &validation).unwrap();
+    decode::<jwt_core::Claims<Map<String, Value>>>(minted.token.as_str(), &*verifier, &validation)
+        .unwrap();
 
     // Without a passphrase the key says it is encrypted; with a wrong one, so.
     let without = profile("");

@@ -6,6 +6,7 @@
 //! big-endian integers and curve points, nothing library-specific, and wipe
 //! their secret parts on drop. `Debug` shows the kind of key, never its bytes.
 
+mod default_backend;
 mod der;
 mod encrypted;
 mod jwk;

@@ -263,7 +263,7 @@ fn check(state: &VdrState, request: &Request, path: &str) -> Result<Caller, Refu
         }
     }
 
-    let unverified = decode_unverified::<Extra>(token)
+    let unverified = decode_unverified::<jwt_core::Claims<Extra>>(token)
         .map_err(|e| refuse(Rule::TokenFormat, format!("the claims are unreadable: {e}")))?;
     let iss = unverified
         .claims
@@ -300,7 +300,7 @@ fn check(state: &VdrState, request: &Request, path: &str) -> Result<Caller, Refu
         .check_exp(false)
         .check_nbf(false)
         .check_iat(false);
-    let verified = match decode::<Extra>(token, &*verifier, &validation) {
+    let verified = match decode::<jwt_core::Claims<Extra>>(token, &*verifier, &validation) {
         Ok(data) => data.claims,
         Err(jwt_core::Error::InvalidSignature) => {
             return Err(refuse(
