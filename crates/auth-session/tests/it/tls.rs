@@ -4,7 +4,7 @@
 //! each way a certificate can be refused, with the server's count of
 //! requests showing that nothing (so no token) reached it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -313,28 +313,28 @@ fn signs_for(key: &PrivateKey, public: &PublicKey) -> bool {
 const OPENSSL_ENCRYPTED: &[(&str, &[u8], &str)] = &[
     (
         "genpkey -aes256 (PBKDF2-SHA256, AES-256-CBC), P-521",
-        include_bytes!("fixtures/encrypted/p521-pbkdf2-sha256-aes256.pem"),
-        include_str!("fixtures/encrypted/p521-pbkdf2-sha256-aes256.pub.pem"),
+        include_bytes!("../fixtures/encrypted/p521-pbkdf2-sha256-aes256.pem"),
+        include_str!("../fixtures/encrypted/p521-pbkdf2-sha256-aes256.pub.pem"),
     ),
     (
         "pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1, RSA 2048",
-        include_bytes!("fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pem"),
-        include_str!("fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pub.pem"),
+        include_bytes!("../fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pem"),
+        include_str!("../fixtures/encrypted/rsa2048-pbkdf2-sha1-aes128.pub.pem"),
     ),
     (
         "pkcs8 -topk8 -scrypt, Ed25519",
-        include_bytes!("fixtures/encrypted/ed25519-scrypt-aes256.pem"),
-        include_str!("fixtures/encrypted/ed25519-scrypt-aes256.pub.pem"),
+        include_bytes!("../fixtures/encrypted/ed25519-scrypt-aes256.pem"),
+        include_str!("../fixtures/encrypted/ed25519-scrypt-aes256.pub.pem"),
     ),
     (
         "pkcs8 -topk8 -v2 aes-192-cbc -outform DER, P-384",
-        include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.der"),
-        include_str!("fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
+        include_bytes!("../fixtures/encrypted/p384-pbkdf2-aes192.der"),
+        include_str!("../fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
     ),
     (
         "genpkey -aes256, P-256",
-        include_bytes!("fixtures/p256-encrypted.pem"),
-        include_str!("fixtures/p256-encrypted.pub.pem"),
+        include_bytes!("../fixtures/p256-encrypted.pem"),
+        include_str!("../fixtures/p256-encrypted.pub.pem"),
     ),
 ];
 
@@ -366,7 +366,7 @@ fn encrypted_pkcs8_from_openssl_decrypts_to_its_key() {
 
 #[test]
 fn encryption_schemes_that_cannot_be_read_are_named() {
-    let pbes1 = include_bytes!("fixtures/encrypted/p384-pbes1-md5-des.pem");
+    let pbes1 = include_bytes!("../fixtures/encrypted/p384-pbes1-md5-des.pem");
     let err = PrivateKey::parse_with_passphrase(pbes1, PASSPHRASE).unwrap_err();
     assert!(
         matches!(&err, Error::UnsupportedKeyEncryption { scheme } if scheme.contains("pbeWithMD5AndDES-CBC")),
@@ -377,7 +377,7 @@ fn encryption_schemes_that_cannot_be_read_are_named() {
             .contains("openssl pkcs8 -topk8 -v2 aes-256-cbc"),
         "{err}"
     );
-    let des3 = include_bytes!("fixtures/encrypted/p384-pbkdf2-des3.pem");
+    let des3 = include_bytes!("../fixtures/encrypted/p384-pbkdf2-des3.pem");
     let err = PrivateKey::parse_with_passphrase(des3, PASSPHRASE).unwrap_err();
     assert!(
         matches!(&err, Error::UnsupportedKeyEncryption { scheme } if scheme.starts_with("PBES2")),
@@ -443,7 +443,7 @@ proptest::proptest! {
     /// signs with it for the original public key.
     #[test]
     fn damaged_encrypted_keys_are_refused(at in 0usize..288, xor in 1u8..=255, cut in proptest::bool::ANY) {
-        let original: &[u8] = include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.der");
+        let original: &[u8] = include_bytes!("../fixtures/encrypted/p384-pbkdf2-aes192.der");
         let mut damaged = original.to_vec();
         if cut {
             damaged.truncate(at % original.len());
@@ -451,7 +451,7 @@ proptest::proptest! {
             damaged[at % original.len()] ^= xor;
         }
         let expected = PublicKey::parse(
-            include_bytes!("fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
+            include_bytes!("../fixtures/encrypted/p384-pbkdf2-aes192.pub.pem"),
         )
         .unwrap();
         if let Ok(key) = PrivateKey::parse_with_passphrase(&damaged, PASSPHRASE) {

@@ -2,7 +2,7 @@
 //! caching (single flight, one request per lifetime, one refresh after a
 //! revocation), typed document-store calls, and failover across base addresses.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,7 +9,7 @@ use jwt_core::{
 };
 use serde_json::{Map, Value};
 
-const VENDOR_TOKEN: &str = include_str!("fixtures/clearance-access-token.jwt");
+const VENDOR_TOKEN: &str = include_str!("../fixtures/clearance-access-token.jwt");
 const XMLDSIG_RSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
 
 #[test]

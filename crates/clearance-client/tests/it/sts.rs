@@ -2,7 +2,7 @@
 //! `expires_in` shape, RFC 6749 refusals, broken answers, and failover.
 //! Time is paused: backoff between failover rounds passes instantly.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

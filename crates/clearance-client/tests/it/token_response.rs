@@ -273,7 +273,7 @@ fn an_access_token_exp_is_bounded_like_expires_in() {
 
 /// The example access token of the vendor's STS page: `alg` is an XML-DSig
 /// URI, `kid` a hex thumbprint, `exp` 1504680786.
-const VENDOR_ACCESS_TOKEN: &str = include_str!("fixtures/clearance-access-token.jwt");
+const VENDOR_ACCESS_TOKEN: &str = include_str!("../fixtures/clearance-access-token.jwt");
 
 #[test]
 fn the_vendors_example_access_token_gives_its_exp_as_expiry() {

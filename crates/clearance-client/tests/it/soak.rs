@@ -4,7 +4,7 @@
 //! hang or panic. Time is paused, so Retry-After waits pass instantly and a
 //! hang would show as the per-call watchdog firing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The RFC 7523 assertion, checked field by field, by every compiled backend's
 //! verifier, and by independent implementations (PyJWT, jwcrypto).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

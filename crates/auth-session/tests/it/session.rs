@@ -2,7 +2,7 @@
 //!
 //! Time is paused: waits (Retry-After, backoff, deadlines) pass instantly.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

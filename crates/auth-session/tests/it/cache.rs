@@ -1,6 +1,6 @@
 //! TokenCache behaviour: single flight, early refresh, minimum life, invalidation, errors.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The vendor's JSON Connection File: the sample parses, and every variant
 //! the issue lists gives the documented result.
 
-mod common;
+use crate::common;
 
 use clearance_client::{ConnectionFile, Error, Service};
 use common::{jwk, rsa_jwk, secrets, vendor_sample, vendor_sample_with};

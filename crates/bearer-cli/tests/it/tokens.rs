@@ -158,7 +158,7 @@ fn verify_lets_the_header_pick_within_an_rsa_keys_family() {
 #[test]
 fn inspect_shows_the_vendors_access_token_with_its_xmldsig_alg() {
     let dir = tempfile::tempdir().unwrap();
-    let token = include_str!("../../jwt-core/tests/fixtures/clearance-access-token.jwt").trim();
+    let token = include_str!("../../../jwt-core/tests/fixtures/clearance-access-token.jwt").trim();
     let out = bearer(&["inspect", token], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let shown = text(&out.stdout);

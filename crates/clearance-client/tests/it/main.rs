@@ -1,0 +1,11 @@
+//! The integration tests of `clearance-client`, one binary (linking one per file costs CI minutes).
+//! `tests/tracing_secrets.rs` stays apart: tracing's process-wide callsite state needs a process of its own.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod assertion;
+mod client;
+mod connection_file;
+mod soak;
+mod sts;
+mod token_response;
