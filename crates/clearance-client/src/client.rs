@@ -144,7 +144,7 @@ impl ClearanceClientBuilder {
     ///
     /// [`Error::ServicePrincipalKey`] if the backend refuses the key;
     /// [`Error::ConnectionFileMember`] for an STS address that is plain http
-    /// to a remote host; [`Error::Http`] if the HTTP client cannot be set up.
+    /// to a remote host; [`Error::Transport`] if the HTTP client cannot be set up.
     pub fn build(self) -> Result<ClearanceClient> {
         let backend = self.backend.unwrap_or_else(crate::default_backend);
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -249,7 +249,7 @@ impl ClearanceClient {
     /// # Errors
     ///
     /// [`Error::NoBaseAddress`], [`Error::InvalidPath`], [`Error::AccessToken`],
-    /// [`Error::Http`].
+    /// [`Error::Transport`].
     pub async fn send<B: Serialize + ?Sized>(
         &self,
         service: Service,

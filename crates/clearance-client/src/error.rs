@@ -190,7 +190,7 @@ pub enum Error {
 
     /// An API request failed below HTTP (transport, deadline, body limit, TLS).
     #[error("{source}")]
-    Http {
+    Transport {
         /// auth-session's error.
         #[source]
         source: auth_session::Error,
@@ -315,7 +315,7 @@ impl From<auth_session::Error> for Error {
             | auth_session::Error::RefreshAborted) => Self::AccessToken {
                 source: Arc::new(cache),
             },
-            other => Self::Http { source: other },
+            other => Self::Transport { source: other },
         }
     }
 }

@@ -35,7 +35,8 @@ impl VdrResponse {
         } else {
             &self.body
         };
-        serde_json::from_slice(body).map_err(|e| Error::NotJson {
+        serde_json::from_slice(body).map_err(|e| Error::ResponseBody {
+            expected: std::any::type_name::<T>(),
             reason: e.to_string(),
         })
     }
@@ -318,7 +319,7 @@ impl ApiCaller<'_> {
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = body {
-            let json = serde_json::to_vec(body).map_err(|e| Error::NotJson {
+            let json = serde_json::to_vec(body).map_err(|e| Error::RequestBody {
                 reason: e.to_string(),
             })?;
             request = request

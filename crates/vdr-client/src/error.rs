@@ -36,7 +36,7 @@ impl From<auth_session::Error> for Error {
             auth_session::Error::InvalidBaseUrl { shown, problem } => {
                 Self::InvalidBaseUrl { shown, problem }
             }
-            other => Self::Session(other),
+            other => Self::Transport { source: other },
         }
     }
 }
@@ -223,16 +223,30 @@ pub enum Error {
         message: String,
     },
 
-    /// A body was not JSON where JSON was expected.
-    #[error("the body is not valid JSON: {reason}")]
-    NotJson {
-        /// The parser's message.
+    /// A successful API response did not hold the JSON asked for.
+    #[error("the VDR API answered with a body that is not {expected}: {reason}")]
+    ResponseBody {
+        /// What was expected, e.g. "JSON".
+        expected: &'static str,
+        /// serde's description: position and kind of error.
         reason: String,
     },
 
-    /// Transport, deadline, TLS or token-cache failure.
-    #[error(transparent)]
-    Session(auth_session::Error),
+    /// The request body does not serialize to JSON.
+    #[error("the request body does not serialize to JSON: {reason}")]
+    RequestBody {
+        /// serde's description.
+        reason: String,
+    },
+
+    /// A request failed below HTTP: transport, deadline, body limit, TLS, or
+    /// the token cache.
+    #[error("{source}")]
+    Transport {
+        /// auth-session's error.
+        #[source]
+        source: auth_session::Error,
+    },
 
     /// A setting is missing from the profile, the environment and the arguments.
     #[error("no {setting} for the {api} API: set it in the profile's [{api}] table or with {env}")]

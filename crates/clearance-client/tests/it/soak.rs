@@ -27,7 +27,7 @@ fn outcome(result: &Result<clearance_client::Evidence, Error>) -> String {
     match result {
         Ok(_) => "ok".into(),
         Err(Error::Api { status, .. }) => format!("api {}", status.as_u16()),
-        Err(Error::Http { source }) => match source {
+        Err(Error::Transport { source }) => match source {
             auth_session::Error::Transport { .. } => "transport".into(),
             auth_session::Error::Deadline { .. } => "deadline".into(),
             other => format!("http: {other}"),

@@ -58,10 +58,12 @@ async fn the_profiles_ca_file_is_trusted_and_without_it_nothing_is_sent() {
     assert!(
         matches!(
             &err,
-            Error::Session(auth_session::Error::Certificate {
-                problem: auth_session::CertificateProblem::NotTrusted,
-                ..
-            })
+            Error::Transport {
+                source: auth_session::Error::Certificate {
+                    problem: auth_session::CertificateProblem::NotTrusted,
+                    ..
+                }
+            }
         ),
         "{err:?}"
     );
