@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{ClientKind, VdrState};
-use crate::util::{bearer, now_secs};
+use crate::clock::now_secs;
+use crate::presented::bearer;
 
 /// A rule of the VDR stand-in. A refused request's JSON body carries
 /// `"rule": <Rule::as_str()>`.
@@ -402,7 +403,7 @@ fn check(state: &VdrState, request: &Request, path: &str) -> Result<Caller, Refu
 }
 
 fn read_header(token: &str) -> Result<Map<String, Value>, Refusal> {
-    crate::util::jws_header(token)
+    crate::presented::jws_header(token)
         .map_err(|why| refuse(Rule::TokenFormat, format!("not a compact JWS: {why}")))
 }
 

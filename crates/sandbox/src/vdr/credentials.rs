@@ -9,7 +9,9 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::{ClientKind, ClientRegistration, VdrState};
-use crate::util::{now_secs, random_base64, random_id, write_file};
+use crate::clock::now_secs;
+use crate::credential_file::write_file;
+use crate::random::{random_base64, random_id};
 use crate::{Error, Result};
 
 /// A generated client: its key pair, issuer and cid. Already registered with

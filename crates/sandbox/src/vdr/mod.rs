@@ -54,10 +54,11 @@ pub use auth::Rule;
 pub use credentials::GeneratedVdrClient;
 
 use crate::ControlSecret;
+use crate::backend::backend_for;
 use crate::faults::{Fault, FaultQueue, Injection, lock};
 use crate::server::Server;
+use crate::server::json;
 use crate::tls::{ConnectionStats, TlsOptions};
-use crate::util::{backend_for, json};
 use crate::{Error, Result};
 
 /// Default largest `exp - iat` accepted, in seconds (the vendor's tokens live 60 s).
