@@ -34,6 +34,7 @@
 mod auth;
 mod credentials;
 mod data;
+mod rule;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -50,8 +51,8 @@ use jwt_core::{Algorithm, Backend, Clock, Encoder, KeySpec, PublicKey, SystemClo
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use auth::Rule;
 pub use credentials::GeneratedVdrClient;
+pub use rule::Rule;
 
 use crate::ControlSecret;
 use crate::backend::backend_for;
