@@ -11,8 +11,9 @@ use jwt_core::{Audience, Claims, NumericDate, Validation, Verifier, decode, deco
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::ClientKind;
 use super::rule::{Refusal, Rule, missing, refuse};
-use super::{ClientKind, VdrState};
+use super::state::VdrState;
 use crate::clock::now_secs;
 use crate::presented::bearer;
 

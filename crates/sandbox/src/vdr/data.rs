@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::VdrState;
 use super::auth::{Caller, Scope};
+use super::state::VdrState;
 use crate::clock::{now_secs, rfc3339};
 use crate::faults::lock;
 use crate::server::json;
