@@ -51,6 +51,11 @@ impl TokenResponse {
     /// An expiry taken from the access token's `exp` must lie after now
     /// (the system clock; see [`TokenResponse::parse_at`]) and at most ten
     /// years ahead, like `expires_in`: [`Error::AccessTokenExp`] otherwise.
+    ///
+    /// [`Error::TokenRejected`]: crate::Error::TokenRejected
+    /// [`Error::StsStatus`]: crate::Error::StsStatus
+    /// [`Error::TokenResponse`]: crate::Error::TokenResponse
+    /// [`Error::AccessTokenExp`]: crate::Error::AccessTokenExp
     pub fn parse(sts: &str, status: StatusCode, body: &[u8]) -> Result<Self> {
         Self::parse_at(sts, status, body, SystemTime::now())
     }

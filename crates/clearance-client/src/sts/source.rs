@@ -193,8 +193,9 @@ impl StsTokenSource {
     }
 
     /// Like [`request_token`](Self::request_token), keeping the STS's answer
-    /// as it was sent ([`TokenResponse`]: `expires_in`, `token_type`) and
-    /// when the request was sent, from which the expiry is counted.
+    /// as it was sent ([`TokenResponse`](super::TokenResponse): `expires_in`,
+    /// `token_type`) and when the request was sent, from which the expiry is
+    /// counted.
     ///
     /// # Errors
     ///
