@@ -17,7 +17,8 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::Result;
-use crate::util::{json, random_id};
+use crate::random::random_id;
+use crate::server::json;
 
 /// The request header that carries the control secret.
 pub const CONTROL_SECRET_HEADER: &str = "x-sandbox-secret";

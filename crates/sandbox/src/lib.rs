@@ -22,15 +22,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backend;
 pub mod clearance;
+mod clock;
 mod control;
+mod credential_file;
 mod error;
 mod faults;
+mod presented;
+mod random;
 mod run;
 mod server;
 pub mod tls;
 mod trace;
-mod util;
 pub mod vdr;
 
 pub use control::{CONTROL_SECRET_HEADER, ControlSecret};

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::clearance::ClearanceSandbox;
+use crate::credential_file::write_file;
 use crate::tls::{TlsIdentity, TlsOptions};
-use crate::util::write_file;
 use crate::vdr::{ClientKind, VdrSandbox};
 use crate::{ControlSecret, Result};
 

@@ -1,6 +1,7 @@
 //! Serving a router on a loopback socket, over plain HTTP or TLS, with
 //! graceful shutdown, a record of connections and handshakes, and a way for
-//! a handler to drop its own connection (the "drop" fault).
+//! a handler to drop its own connection (the "drop" fault); and the JSON
+//! answer every handler and hook sends.
 
 use std::io;
 use std::net::SocketAddr;
@@ -13,6 +14,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::connect_info::Connected;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,6 +26,11 @@ use tokio_rustls::TlsAcceptor;
 use crate::faults::lock;
 use crate::tls::{ConnectionStats, Negotiated, TlsOptions};
 use crate::{Error, Result};
+
+/// A JSON answer with a status.
+pub(crate) fn json(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
 
 /// A per-connection switch: once pulled, the connection's socket fails every
 /// read and write, so the server closes it without sending a response.

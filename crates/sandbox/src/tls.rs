@@ -186,7 +186,7 @@ mod generate {
     use time::OffsetDateTime;
 
     use super::TlsIdentity;
-    use crate::util::random_id;
+    use crate::random::random_id;
     use crate::{Error, Result};
 
     fn failed(what: &str) -> impl Fn(rcgen::Error) -> Error + '_ {
@@ -214,7 +214,7 @@ mod generate {
     /// Without crypto rcgen needs one: 16 random bytes, kept positive.
     #[cfg(not(any(feature = "aws-lc", feature = "ring", feature = "rust-crypto")))]
     fn serial_number() -> Result<Option<rcgen::SerialNumber>> {
-        let mut bytes = crate::util::random_bytes(16)?;
+        let mut bytes = crate::random::random_bytes(16)?;
         bytes[0] &= 0x7f;
         Ok(Some(rcgen::SerialNumber::from(bytes)))
     }
@@ -292,7 +292,7 @@ mod provider_key {
     use spki::der::Decode;
     use zeroize::Zeroizing;
 
-    use crate::util::backend_for;
+    use crate::backend::backend_for;
     use crate::{Error, Result};
 
     /// A P-256 key: its PKCS #8 form, the raw public point and the rustls signer.

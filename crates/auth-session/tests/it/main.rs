@@ -1,7 +1,7 @@
 //! The integration tests of `auth-session`, one binary (linking one per file costs CI minutes).
 
+mod cache;
 #[path = "../common/mod.rs"]
 mod common;
-mod cache;
 mod session;
 mod tls;

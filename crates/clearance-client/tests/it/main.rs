@@ -1,10 +1,10 @@
 //! The integration tests of `clearance-client`, one binary (linking one per file costs CI minutes).
 //! `tests/tracing_secrets.rs` stays apart: tracing's process-wide callsite state needs a process of its own.
 
-#[path = "../common/mod.rs"]
-mod common;
 mod assertion;
 mod client;
+#[path = "../common/mod.rs"]
+mod common;
 mod connection_file;
 mod soak;
 mod sts;

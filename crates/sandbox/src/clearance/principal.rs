@@ -7,9 +7,9 @@ use jwt_core::{Jwk, KeySpec, PrivateKey, backends};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{ClearanceState, next_principal_id};
-use crate::util::random_id;
-use crate::util::write_file;
+use super::state::{ClearanceState, valid_id};
+use crate::credential_file::write_file;
+use crate::random::random_id;
 use crate::{Error, Result};
 
 /// The .NET `DateTime.MinValue` the vendor writes for the JWK's `nbf`/`exp`.
@@ -142,14 +142,14 @@ pub(super) fn generate_rsa() -> Result<PrivateKey> {
         None => Error::NoBackend {
             what: "service principal generation",
             algorithm: jwt_core::Algorithm::RS256,
-            available: crate::util::available_backends(),
+            available: crate::backend::available_backends(),
         },
     })
 }
 
 pub(super) fn generate(state: &ClearanceState, tenant: &str) -> Result<GeneratedPrincipal> {
-    super::valid_id("tenant id", tenant)?;
-    let principal_id = next_principal_id(state);
+    valid_id("tenant id", tenant)?;
+    let principal_id = state.next_principal_id();
     let kid = format!("urn:service:{tenant}:SandboxApiUser:{principal_id}");
     let key = generate_rsa()?.with_kid(kid.clone());
     let jwk: Jwk = key.to_jwk()?;

@@ -1,160 +1,21 @@
-//! The VDR stand-in's token checks, in the order they run. Each failure names
-//! one [`Rule`].
+//! The VDR stand-in's token checks, one function per rule, in the order
+//! [`check`] runs them. Each failure names one [`Rule`].
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jwt_core::{Audience, Validation, decode, decode_unverified};
+use jwt_core::{Audience, Claims, NumericDate, Validation, Verifier, decode, decode_unverified};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{ClientKind, VdrState};
-use crate::util::{bearer, now_secs};
-
-/// A rule of the VDR stand-in. A refused request's JSON body carries
-/// `"rule": <Rule::as_str()>`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Rule {
-    /// 401 `authorization_header`: the request has no `Authorization` header.
-    AuthorizationHeader,
-    /// 401 `bearer_scheme`: the header is not `Bearer <token>`.
-    BearerScheme,
-    /// 401 `token_format`: not a compact JWS with JSON header and claims.
-    TokenFormat,
-    /// 401 `alg_es512`: the header's `alg` is not `ES512`.
-    Algorithm,
-    /// 401 `typ_jwt`: the header's `typ` is not `JWT`.
-    Type,
-    /// 401 `required_claim`: a required claim is missing or has the wrong type
-    /// (the body's `claim` says which). Both kinds: `iss`, `cid`, `iat`, `exp`;
-    /// impersonation also `aud`, `sub`, `scp`.
-    RequiredClaim,
-    /// 401 `registered_client`: no client is registered with this `iss` + `cid`.
-    RegisteredClient,
-    /// 401 `client_revoked`: the client was revoked.
-    ClientRevoked,
-    /// 401 `signature`: the signature does not verify under the registered key.
-    Signature,
-    /// 401 `exp`: the token has expired (`exp <= now`).
-    Expired,
-    /// 401 `iat`: `iat` is in the future beyond the leeway.
-    IssuedInFuture,
-    /// 401 `nbf`: `nbf` is in the future beyond the leeway.
-    NotYetValid,
-    /// 401 `max_lifetime`: `exp - iat` is over the limit (60 s) or not positive.
-    Lifetime,
-    /// 401 `aud`: `aud` is not the instance name.
-    Audience,
-    /// 401 `sub`: an impersonation `sub` is not `user:<digits>`.
-    Subject,
-    /// 401 `scp`: `scp` is not a non-empty array of `read_only`/`full_access`.
-    Scopes,
-    /// 403 `client_kind`: a management client on the product API or the reverse.
-    ClientKind,
-    /// 403 `scope_read_only`: the method needs the `read_only` scope.
-    ScopeReadOnly,
-    /// 403 `scope_full_access`: the method needs the `full_access` scope.
-    ScopeFullAccess,
-}
-
-impl Rule {
-    /// The rule's name as it appears in response bodies.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AuthorizationHeader => "authorization_header",
-            Self::BearerScheme => "bearer_scheme",
-            Self::TokenFormat => "token_format",
-            Self::Algorithm => "alg_es512",
-            Self::Type => "typ_jwt",
-            Self::RequiredClaim => "required_claim",
-            Self::RegisteredClient => "registered_client",
-            Self::ClientRevoked => "client_revoked",
-            Self::Signature => "signature",
-            Self::Expired => "exp",
-            Self::IssuedInFuture => "iat",
-            Self::NotYetValid => "nbf",
-            Self::Lifetime => "max_lifetime",
-            Self::Audience => "aud",
-            Self::Subject => "sub",
-            Self::Scopes => "scp",
-            Self::ClientKind => "client_kind",
-            Self::ScopeReadOnly => "scope_read_only",
-            Self::ScopeFullAccess => "scope_full_access",
-        }
-    }
-
-    /// 401 for token problems, 403 for permission problems.
-    pub fn status(self) -> StatusCode {
-        match self {
-            Self::ClientKind | Self::ScopeReadOnly | Self::ScopeFullAccess => StatusCode::FORBIDDEN,
-            _ => StatusCode::UNAUTHORIZED,
-        }
-    }
-}
-
-/// A refusal: the rule, a message for humans, and the claim if one is named.
-#[derive(Debug)]
-pub(crate) struct Refusal {
-    rule: Rule,
-    message: String,
-    claim: Option<&'static str>,
-}
-
-fn refuse(rule: Rule, message: impl Into<String>) -> Refusal {
-    Refusal {
-        rule,
-        message: message.into(),
-        claim: None,
-    }
-}
-
-fn missing(claim: &'static str, why: &str) -> Refusal {
-    Refusal {
-        rule: Rule::RequiredClaim,
-        message: format!("the \"{claim}\" claim {why}"),
-        claim: Some(claim),
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let status = self.rule.status();
-        let (error, challenge) = if status == StatusCode::FORBIDDEN {
-            let scope = match self.rule {
-                Rule::ScopeFullAccess => "read_only full_access",
-                _ => "read_only",
-            };
-            (
-                "insufficient_scope",
-                format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
-            )
-        } else {
-            (
-                "invalid_token",
-                "Bearer error=\"invalid_token\"".to_string(),
-            )
-        };
-        let mut body = serde_json::json!({
-            "error": error,
-            "rule": self.rule.as_str(),
-            "message": self.message,
-        });
-        if let (Some(claim), Some(map)) = (self.claim, body.as_object_mut()) {
-            map.insert("claim".into(), claim.into());
-        }
-        let mut response = (status, axum::Json(body)).into_response();
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
-    }
-}
+use super::ClientKind;
+use super::rule::{Refusal, Rule, missing, refuse};
+use super::state::VdrState;
+use crate::clock::now_secs;
+use crate::presented::bearer;
 
 /// One of the two documented scopes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,46 +84,84 @@ pub(crate) async fn middleware(
     }
 }
 
+/// Every rule of a request under `/api/v2/`, in order; the first broken one
+/// refuses it. Who is calling comes out, for the handlers.
 fn check(state: &VdrState, request: &Request, path: &str) -> Result<Caller, Refusal> {
-    let token = match bearer(request.headers()) {
-        Ok(Some(token)) => token,
-        Ok(None) => {
-            return Err(refuse(
-                Rule::AuthorizationHeader,
-                "requests under /api/v2/ need an Authorization: Bearer <jwt> header",
-            ));
-        }
-        Err(()) => {
-            return Err(refuse(
-                Rule::BearerScheme,
-                "the Authorization header must be \"Bearer <jwt>\"",
-            ));
-        }
-    };
+    let token = bearer_token(request)?;
     let header = read_header(token)?;
+    alg_is_es512(&header)?;
+    typ_is_jwt(&header)?;
+    let (iss, cid) = claimed_client(token)?;
+    let (kind, verifier) = registered_client(state, &iss, &cid)?;
+    let verified = signature_verifies(token, &*verifier)?;
+
+    let (exp, iat) = required_times(&verified)?;
+    let now = now_secs(&state.clock);
+    let limits = state.limits;
+    not_expired(exp, now, limits.exp_leeway)?;
+    not_issued_in_future(iat, now, limits.iat_leeway)?;
+    not_before(verified.nbf, now, limits.iat_leeway)?;
+    lifetime_within_limit(iat, exp, limits.max_lifetime)?;
+    audience_is_instance(verified.aud.as_ref(), &state.instance, kind)?;
+
+    let mut caller = Caller {
+        cid,
+        kind,
+        user_id: None,
+        scopes: Vec::new(),
+    };
+    if kind == ClientKind::Impersonation {
+        caller.user_id = Some(subject_is_user(verified.sub.as_deref())?);
+        caller.scopes = scopes_granted(verified.extra.scp.as_ref())?;
+    }
+    authorize(&caller, request.method(), path)?;
+    Ok(caller)
+}
+
+/// Rules `authorization_header` and `bearer_scheme`: `Bearer <jwt>` is sent.
+fn bearer_token(request: &Request) -> Result<&str, Refusal> {
+    match bearer(request.headers()) {
+        Ok(Some(token)) => Ok(token),
+        Ok(None) => Err(refuse(
+            Rule::AuthorizationHeader,
+            "requests under /api/v2/ need an Authorization: Bearer <jwt> header",
+        )),
+        Err(()) => Err(refuse(
+            Rule::BearerScheme,
+            "the Authorization header must be \"Bearer <jwt>\"",
+        )),
+    }
+}
+
+/// Rule `alg_es512`: the header's `alg` is the string `ES512`.
+fn alg_is_es512(header: &Map<String, Value>) -> Result<(), Refusal> {
     match header.get("alg") {
-        Some(Value::String(alg)) if alg == "ES512" => {}
+        Some(Value::String(alg)) if alg == "ES512" => Ok(()),
         Some(Value::String(alg)) => {
             let shown: String = alg.chars().take(16).collect();
-            return Err(refuse(
+            Err(refuse(
                 Rule::Algorithm,
                 format!("the header's alg is {shown:?}; only ES512 is accepted"),
-            ));
+            ))
         }
-        _ => {
-            return Err(refuse(
-                Rule::Algorithm,
-                "the header has no string alg; only ES512 is accepted",
-            ));
-        }
+        _ => Err(refuse(
+            Rule::Algorithm,
+            "the header has no string alg; only ES512 is accepted",
+        )),
     }
-    match header.get("typ") {
-        Some(Value::String(typ)) if typ == "JWT" => {}
-        _ => {
-            return Err(refuse(Rule::Type, "the header's typ must be \"JWT\""));
-        }
-    }
+}
 
+/// Rule `typ_jwt`: the header's `typ` is the string `JWT`.
+fn typ_is_jwt(header: &Map<String, Value>) -> Result<(), Refusal> {
+    match header.get("typ") {
+        Some(Value::String(typ)) if typ == "JWT" => Ok(()),
+        _ => Err(refuse(Rule::Type, "the header's typ must be \"JWT\"")),
+    }
+}
+
+/// Rules `token_format` and `required_claim` for `iss` and `cid`: who the
+/// token says signed it, read before verifying, to find the key to verify with.
+fn claimed_client(token: &str) -> Result<(String, String), Refusal> {
     let unverified = decode_unverified::<jwt_core::Claims<Extra>>(token)
         .map_err(|e| refuse(Rule::TokenFormat, format!("the claims are unreadable: {e}")))?;
     let iss = unverified
@@ -274,135 +173,159 @@ fn check(state: &VdrState, request: &Request, path: &str) -> Result<Caller, Refu
         Some(_) => return Err(missing("cid", "must be a non-empty string")),
         None => return Err(missing("cid", "is missing")),
     };
+    Ok((iss, cid))
+}
 
-    let (kind, verifier) = {
-        let clients = state.clients.read().unwrap_or_else(|p| p.into_inner());
-        let client = clients
-            .get(&cid)
-            .filter(|c| c.issuer == iss)
-            .ok_or_else(|| {
-                refuse(
-                    Rule::RegisteredClient,
-                    "no client is registered with this iss and cid",
-                )
-            })?;
-        if client.revoked {
-            return Err(refuse(
-                Rule::ClientRevoked,
-                "this client's key has been revoked",
-            ));
-        }
-        (client.kind, client.verifier.clone())
-    };
+/// Rules `registered_client` and `client_revoked`: a client is registered
+/// with this `iss` and `cid` and still allowed; its kind and key come out.
+fn registered_client(
+    state: &VdrState,
+    iss: &str,
+    cid: &str,
+) -> Result<(ClientKind, Arc<dyn Verifier>), Refusal> {
+    let clients = state.clients.read().unwrap_or_else(|p| p.into_inner());
+    let client = clients
+        .get(cid)
+        .filter(|c| c.issuer == iss)
+        .ok_or_else(|| {
+            refuse(
+                Rule::RegisteredClient,
+                "no client is registered with this iss and cid",
+            )
+        })?;
+    if client.revoked {
+        return Err(refuse(
+            Rule::ClientRevoked,
+            "this client's key has been revoked",
+        ));
+    }
+    Ok((client.kind, client.verifier.clone()))
+}
 
+/// Rule `signature` (and `token_format` for claims jwt-core cannot read):
+/// the claims, once the signature verifies under the registered key. Times
+/// are left to the rules below, which know the leeways and name what is wrong.
+fn signature_verifies(token: &str, verifier: &dyn Verifier) -> Result<Claims<Extra>, Refusal> {
     let validation = Validation::new()
         .require(Vec::<String>::new())
         .check_exp(false)
         .check_nbf(false)
         .check_iat(false);
-    let verified = match decode::<jwt_core::Claims<Extra>>(token, &*verifier, &validation) {
-        Ok(data) => data.claims,
-        Err(jwt_core::Error::InvalidSignature) => {
-            return Err(refuse(
-                Rule::Signature,
-                "the signature does not verify under the key registered for this client",
-            ));
-        }
-        Err(e) => return Err(refuse(Rule::TokenFormat, e.to_string())),
-    };
+    match decode::<jwt_core::Claims<Extra>>(token, verifier, &validation) {
+        Ok(data) => Ok(data.claims),
+        Err(jwt_core::Error::InvalidSignature) => Err(refuse(
+            Rule::Signature,
+            "the signature does not verify under the key registered for this client",
+        )),
+        Err(e) => Err(refuse(Rule::TokenFormat, e.to_string())),
+    }
+}
 
-    let now = now_secs(&state.clock);
-    let limits = state.limits;
-    let exp = verified
+/// Rule `required_claim` for `exp` then `iat`: both present; `(exp, iat)`.
+fn required_times(claims: &Claims<Extra>) -> Result<(i64, i64), Refusal> {
+    let exp = claims
         .exp
         .ok_or_else(|| missing("exp", "is missing"))?
         .as_secs();
-    let iat = verified
+    let iat = claims
         .iat
         .ok_or_else(|| missing("iat", "is missing"))?
         .as_secs();
-    if now >= exp.saturating_add(limits.exp_leeway) {
+    Ok((exp, iat))
+}
+
+/// Rule `exp`: now is before `exp` plus the leeway.
+fn not_expired(exp: i64, now: i64, leeway: i64) -> Result<(), Refusal> {
+    if now >= exp.saturating_add(leeway) {
         return Err(refuse(
             Rule::Expired,
             format!("the token expired at {exp} (now {now})"),
         ));
     }
-    if iat > now.saturating_add(limits.iat_leeway) {
+    Ok(())
+}
+
+/// Rule `iat`: not issued later than now plus the leeway.
+fn not_issued_in_future(iat: i64, now: i64, leeway: i64) -> Result<(), Refusal> {
+    if iat > now.saturating_add(leeway) {
         return Err(refuse(
             Rule::IssuedInFuture,
-            format!(
-                "iat {iat} is in the future (now {now}, leeway {} s)",
-                limits.iat_leeway
-            ),
+            format!("iat {iat} is in the future (now {now}, leeway {leeway} s)"),
         ));
     }
-    if let Some(nbf) = verified.nbf {
-        if nbf.as_secs() > now.saturating_add(limits.iat_leeway) {
+    Ok(())
+}
+
+/// Rule `nbf`: if present, not later than now plus the (`iat`) leeway.
+fn not_before(nbf: Option<NumericDate>, now: i64, leeway: i64) -> Result<(), Refusal> {
+    if let Some(nbf) = nbf {
+        if nbf.as_secs() > now.saturating_add(leeway) {
             return Err(refuse(
                 Rule::NotYetValid,
                 format!("the token is not valid before {nbf} (now {now})"),
             ));
         }
     }
-    let lifetime = exp.saturating_sub(iat);
-    if lifetime <= 0 || lifetime > limits.max_lifetime {
-        return Err(refuse(
-            Rule::Lifetime,
-            format!(
-                "exp - iat is {lifetime} s; it must be between 1 and {} s",
-                limits.max_lifetime
-            ),
-        ));
-    }
-
-    let impersonation = kind == ClientKind::Impersonation;
-    match &verified.aud {
-        Some(aud) if audience_ok(aud, &state.instance) => {}
-        Some(_) => {
-            return Err(refuse(
-                Rule::Audience,
-                format!(
-                    "aud must be the instance name {:?}",
-                    state.instance.as_str()
-                ),
-            ));
-        }
-        None if impersonation => return Err(missing("aud", "is missing")),
-        None => {}
-    }
-    let mut caller = Caller {
-        cid,
-        kind,
-        user_id: None,
-        scopes: Vec::new(),
-    };
-    if impersonation {
-        let sub = verified
-            .sub
-            .as_deref()
-            .ok_or_else(|| missing("sub", "is missing"))?;
-        caller.user_id = Some(user_id(sub).ok_or_else(|| {
-            refuse(
-                Rule::Subject,
-                "sub must be \"user:<numeric user id>\", e.g. \"user:123\"",
-            )
-        })?);
-        caller.scopes = match verified.extra.scp {
-            None => return Err(missing("scp", "is missing")),
-            Some(scp) => scopes(&scp).ok_or_else(|| {
-                refuse(
-                    Rule::Scopes,
-                    "scp must be a non-empty array of \"read_only\" and/or \"full_access\"",
-                )
-            })?,
-        };
-    }
-    authorize(&caller, request.method(), path)?;
-    Ok(caller)
+    Ok(())
 }
 
+/// Rule `max_lifetime`: `exp - iat` is between 1 s and the limit.
+fn lifetime_within_limit(iat: i64, exp: i64, max_lifetime: i64) -> Result<(), Refusal> {
+    let lifetime = exp.saturating_sub(iat);
+    if lifetime <= 0 || lifetime > max_lifetime {
+        return Err(refuse(
+            Rule::Lifetime,
+            format!("exp - iat is {lifetime} s; it must be between 1 and {max_lifetime} s"),
+        ));
+    }
+    Ok(())
+}
+
+/// Rule `aud` (and `required_claim` for impersonation, which must send one):
+/// an `aud` is exactly the instance name.
+fn audience_is_instance(
+    aud: Option<&Audience>,
+    instance: &str,
+    kind: ClientKind,
+) -> Result<(), Refusal> {
+    match aud {
+        Some(aud) if audience_ok(aud, instance) => Ok(()),
+        Some(_) => Err(refuse(
+            Rule::Audience,
+            format!("aud must be the instance name {instance:?}"),
+        )),
+        None if kind == ClientKind::Impersonation => Err(missing("aud", "is missing")),
+        None => Ok(()),
+    }
+}
+
+/// Rules `required_claim` and `sub` for impersonation: `sub` is
+/// `user:<digits>`; the user id comes out.
+fn subject_is_user(sub: Option<&str>) -> Result<u64, Refusal> {
+    let sub = sub.ok_or_else(|| missing("sub", "is missing"))?;
+    user_id(sub).ok_or_else(|| {
+        refuse(
+            Rule::Subject,
+            "sub must be \"user:<numeric user id>\", e.g. \"user:123\"",
+        )
+    })
+}
+
+/// Rules `required_claim` and `scp` for impersonation: `scp` is a non-empty
+/// array of the documented scopes.
+fn scopes_granted(scp: Option<&Value>) -> Result<Vec<Scope>, Refusal> {
+    let scp = scp.ok_or_else(|| missing("scp", "is missing"))?;
+    scopes(scp).ok_or_else(|| {
+        refuse(
+            Rule::Scopes,
+            "scp must be a non-empty array of \"read_only\" and/or \"full_access\"",
+        )
+    })
+}
+
+/// Rule `token_format`, the outer form: a compact JWS with a JSON header.
 fn read_header(token: &str) -> Result<Map<String, Value>, Refusal> {
-    crate::util::jws_header(token)
+    crate::presented::jws_header(token)
         .map_err(|why| refuse(Rule::TokenFormat, format!("not a compact JWS: {why}")))
 }
 

@@ -8,8 +8,11 @@ use jwt_core::{Algorithm, Claims, Curve, KeySpec, NumericDate, PrivateKeyFormat}
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{ClientKind, ClientRegistration, VdrState};
-use crate::util::{now_secs, random_base64, random_id, write_file};
+use super::state::VdrState;
+use super::{ClientKind, ClientRegistration};
+use crate::clock::now_secs;
+use crate::credential_file::write_file;
+use crate::random::{random_base64, random_id};
 use crate::{Error, Result};
 
 /// A generated client: its key pair, issuer and cid. Already registered with

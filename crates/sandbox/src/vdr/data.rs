@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::VdrState;
 use super::auth::{Caller, Scope};
+use super::state::VdrState;
+use crate::clock::{now_secs, rfc3339};
 use crate::faults::lock;
-use crate::util::{json, now_secs, rfc3339};
+use crate::server::json;
 
 /// Largest `page_size` accepted.
 pub(crate) const MAX_PAGE_SIZE: usize = 100;
