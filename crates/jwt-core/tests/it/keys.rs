@@ -459,3 +459,70 @@ proptest::proptest! {
         }
     }
 }
+
+/// Signing checks the RSA public half of a private key as verifying does:
+/// an even exponent is refused by us, by name, on every backend.
+#[test]
+fn rsa_private_keys_with_a_bad_exponent_are_refused_for_signing() {
+    let key = generate(KeySpec::Rsa { bits: 2048 });
+    let mut jwk = key.to_jwk().unwrap();
+    jwk.e = Some("AQAA".into()); // 65536: even
+    let bad = PrivateKey::from_jwk(&jwk).unwrap();
+    for backend in backends() {
+        let Err(err) = backend.signer(Algorithm::RS256, &bad) else {
+            panic!("{} signs with an even exponent", backend.name());
+        };
+        assert!(
+            err.to_string().contains("public exponent must be odd"),
+            "{}: {err}",
+            backend.name()
+        );
+    }
+}
+
+/// The modulus limit is inclusive: MAX_RSA_BITS passes our check, one bit
+/// more is refused by it.
+#[test]
+fn the_rsa_size_limit_is_inclusive() {
+    let modulus = |bits: usize| {
+        let mut n = vec![0xffu8; bits.div_ceil(8)];
+        let spare = n.len() * 8 - bits;
+        n[0] >>= spare;
+        <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&n)
+    };
+    for (bits, refused_by_us) in [
+        (jwt_core::key::MAX_RSA_BITS, false),
+        (jwt_core::key::MAX_RSA_BITS + 1, true),
+    ] {
+        let json = format!(r#"{{"kty":"RSA","n":"{}","e":"AQAB"}}"#, modulus(bits));
+        let said = match PublicKey::from_jwk_json(&json) {
+            Ok(key) => default_backend()
+                .verifier(Algorithm::RS256, &key)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(
+            said.contains("are supported"),
+            refused_by_us,
+            "{bits} bits: {said}"
+        );
+    }
+}
+
+#[test]
+fn only_hmac_keys_are_secrets() {
+    let secret = PrivateKey::from_secret(&[7; 32]).public_key().unwrap();
+    assert!(secret.is_secret());
+    for spec in [
+        KeySpec::Ec(Curve::P256),
+        KeySpec::Ed25519,
+        KeySpec::Rsa { bits: 2048 },
+    ] {
+        assert!(
+            !generate(spec).public_key().unwrap().is_secret(),
+            "{spec:?}"
+        );
+    }
+}
