@@ -1,17 +1,22 @@
 //! The aws-lc backend (aws-lc-rs): every algorithm, including ES512; FIPS
-//! mode when built with the `fips` feature.
+//! mode when built with the `fips` feature. What it shares with ring is in
+//! `ring_like.rs`; this file holds what is aws-lc's own.
 
-use std::fmt;
+use aws_lc_rs as lib;
+use lib::rand::SystemRandom;
+use lib::signature::{self as sig, ParsedPublicKey};
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::{KeyPairComponents, PublicKeyComponents};
-use aws_lc_rs::signature::{self as sig, ParsedPublicKey};
-use aws_lc_rs::{digest, hmac};
+// The same file in both backends, each time against its own `lib`.
+#[allow(clippy::duplicate_mod)]
+#[path = "ring_like.rs"]
+mod ring_like;
 
-use super::{Backend, KeySpec, check_signature_len, unsupported};
+use ring_like::{crypto, rejected};
+
+use super::{Backend, KeySpec};
 use crate::algorithm::{Algorithm, Curve, Hash};
-use crate::key::{PrivateKey, PrivateMaterial, PublicKey, PublicMaterial};
-use crate::{Error, Result, Signature, Signer, Verifier};
+use crate::key::{EcPrivate, PrivateKey, PublicKey, PublicMaterial};
+use crate::{Error, Result, Signer, Verifier};
 
 const NAME: &str = "aws-lc";
 
@@ -19,143 +24,71 @@ const NAME: &str = "aws-lc";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AwsLc;
 
-fn crypto(reason: &'static str) -> Error {
-    Error::Crypto {
-        backend: NAME,
-        reason,
-    }
-}
-
-fn rejected(what: &'static str) -> impl Fn(aws_lc_rs::error::KeyRejected) -> Error {
-    move |e| Error::invalid_key(what, format!("aws-lc rejected the key: {e}"))
-}
-
-fn ecdsa_signing(curve: Curve) -> &'static sig::EcdsaSigningAlgorithm {
-    match curve {
+fn ecdsa_signing(curve: Curve) -> Option<&'static sig::EcdsaSigningAlgorithm> {
+    Some(match curve {
         Curve::P256 => &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
         Curve::P384 => &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
         Curve::P521 => &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
-    }
+    })
 }
 
-fn hmac_algorithm(hash: Hash) -> hmac::Algorithm {
-    match hash {
-        Hash::Sha256 => hmac::HMAC_SHA256,
-        Hash::Sha384 => hmac::HMAC_SHA384,
-        Hash::Sha512 => hmac::HMAC_SHA512,
+/// aws-lc builds the pair from the scalar alone when the file omits the
+/// public point (it computes it).
+fn ecdsa_key_pair(
+    signing: &'static sig::EcdsaSigningAlgorithm,
+    ec: &EcPrivate,
+    key: &PrivateKey,
+    _rng: &SystemRandom,
+) -> Result<sig::EcdsaKeyPair> {
+    match &ec.public {
+        Some(public) => sig::EcdsaKeyPair::from_private_key_and_public_key(signing, &ec.d, public),
+        None => {
+            let sec1 = key.to_der(crate::PrivateKeyFormat::Sec1)?;
+            sig::EcdsaKeyPair::from_private_key_der(signing, &sec1)
+        }
     }
+    .map_err(rejected("EC"))
 }
 
-fn rsa_encoding(alg: Algorithm) -> &'static dyn sig::RsaEncoding {
-    match alg {
-        Algorithm::RS256 => &sig::RSA_PKCS1_SHA256,
-        Algorithm::RS384 => &sig::RSA_PKCS1_SHA384,
-        Algorithm::RS512 => &sig::RSA_PKCS1_SHA512,
-        Algorithm::PS256 => &sig::RSA_PSS_SHA256,
-        Algorithm::PS384 => &sig::RSA_PSS_SHA384,
-        _ => &sig::RSA_PSS_SHA512,
-    }
+fn rsa_modulus_len(key: &sig::RsaKeyPair) -> usize {
+    key.public_modulus_len()
 }
 
-fn verification(alg: Algorithm) -> &'static dyn sig::VerificationAlgorithm {
-    match alg {
-        Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-        Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-        Algorithm::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-        Algorithm::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
-        Algorithm::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
-        Algorithm::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
-        Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
-        Algorithm::ES384 => &sig::ECDSA_P384_SHA384_FIXED,
-        Algorithm::ES512 => &sig::ECDSA_P521_SHA512_FIXED,
-        _ => &sig::ED25519,
-    }
-}
+/// A public key parsed (and checked) once, when the verifier is made.
+struct PublicVerifier(ParsedPublicKey);
 
-enum SigningKey {
-    Ecdsa(sig::EcdsaKeyPair),
-    Ed25519(sig::Ed25519KeyPair),
-    Rsa(sig::RsaKeyPair),
-    Hmac(Box<hmac::Key>),
-}
-
-struct AwsLcSigner {
-    alg: Algorithm,
-    kid: Option<String>,
-    key: SigningKey,
-    rng: SystemRandom,
-}
-
-impl fmt::Debug for AwsLcSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Signer for AwsLcSigner {
-    fn algorithm(&self) -> Algorithm {
-        self.alg
-    }
-
-    fn key_id(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
-    fn sign(&self, input: &[u8]) -> Result<Signature> {
-        let bytes = match &self.key {
-            SigningKey::Ecdsa(key) => key
-                .sign(&self.rng, input)
-                .map_err(|_| crypto("ECDSA signing failed"))?
-                .as_ref()
-                .to_vec(),
-            SigningKey::Ed25519(key) => key.sign(input).as_ref().to_vec(),
-            SigningKey::Rsa(key) => {
-                let mut out = vec![0; key.public_modulus_len()];
-                key.sign(rsa_encoding(self.alg), &self.rng, input, &mut out)
-                    .map_err(|_| crypto("RSA signing failed"))?;
-                out
+impl PublicVerifier {
+    fn new(alg: Algorithm, key: &PublicMaterial) -> Result<Self> {
+        let verification: &'static dyn sig::VerificationAlgorithm = match alg {
+            Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+            Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+            Algorithm::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+            Algorithm::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+            Algorithm::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+            Algorithm::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
+            Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
+            Algorithm::ES384 => &sig::ECDSA_P384_SHA384_FIXED,
+            Algorithm::ES512 => &sig::ECDSA_P521_SHA512_FIXED,
+            _ => &sig::ED25519,
+        };
+        let parsed = match key {
+            PublicMaterial::Ec { point, .. } => {
+                ParsedPublicKey::new(verification, point).map_err(rejected("EC"))?
             }
-            SigningKey::Hmac(key) => hmac::sign(key, input).as_ref().to_vec(),
+            PublicMaterial::Ed25519(public) => {
+                ParsedPublicKey::new(verification, public).map_err(rejected("Ed25519"))?
+            }
+            PublicMaterial::Rsa { n, e } => {
+                ParsedPublicKey::new(verification, rsa_public_der(n, e)?)
+                    .map_err(rejected("RSA"))?
+            }
+            PublicMaterial::Oct(_) => return Err(crypto("an HMAC secret is not a public key")),
         };
-        Ok(Signature::new(bytes))
-    }
-}
-
-enum VerifyingKey {
-    Public(ParsedPublicKey),
-    Hmac(Box<hmac::Key>),
-}
-
-struct AwsLcVerifier {
-    alg: Algorithm,
-    key: VerifyingKey,
-}
-
-impl fmt::Debug for AwsLcVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Verifier for AwsLcVerifier {
-    fn algorithm(&self) -> Algorithm {
-        self.alg
+        Ok(Self(parsed))
     }
 
-    fn verify(&self, input: &[u8], signature: &[u8]) -> Result<()> {
-        check_signature_len(self.alg, signature)?;
-        let ok = match &self.key {
-            VerifyingKey::Public(key) => key.verify_sig(input, signature).is_ok(),
-            VerifyingKey::Hmac(key) => hmac::verify(key, input, signature).is_ok(),
-        };
-        ok.then_some(()).ok_or(Error::InvalidSignature)
+    fn verify(&self, _alg: Algorithm, input: &[u8], signature: &[u8]) -> bool {
+        self.0.verify_sig(input, signature).is_ok()
     }
 }
 
@@ -189,93 +122,23 @@ impl Backend for AwsLc {
     }
 
     fn fips(&self) -> bool {
-        cfg!(feature = "fips") && aws_lc_rs::try_fips_mode().is_ok()
+        cfg!(feature = "fips") && lib::try_fips_mode().is_ok()
     }
 
     fn signer(&self, alg: Algorithm, key: &PrivateKey) -> Result<Box<dyn Signer>> {
-        unsupported(self, alg)?;
-        key.check(alg)?;
-        let signing_key = match &key.material {
-            PrivateMaterial::Ec(ec) => {
-                let signing = ecdsa_signing(ec.curve);
-                let pair = match &ec.public {
-                    Some(public) => {
-                        sig::EcdsaKeyPair::from_private_key_and_public_key(signing, &ec.d, public)
-                    }
-                    None => {
-                        let sec1 = key.to_der(crate::PrivateKeyFormat::Sec1)?;
-                        sig::EcdsaKeyPair::from_private_key_der(signing, &sec1)
-                    }
-                };
-                SigningKey::Ecdsa(pair.map_err(rejected("EC"))?)
-            }
-            PrivateMaterial::Ed25519(ed) => {
-                let pair = match &ed.public {
-                    Some(public) => sig::Ed25519KeyPair::from_seed_and_public_key(&ed.seed, public),
-                    None => sig::Ed25519KeyPair::from_seed_unchecked(&ed.seed),
-                };
-                SigningKey::Ed25519(pair.map_err(rejected("Ed25519"))?)
-            }
-            PrivateMaterial::Rsa(rsa) => {
-                let components = KeyPairComponents {
-                    public_key: PublicKeyComponents {
-                        n: rsa.n.as_slice(),
-                        e: rsa.e.as_slice(),
-                    },
-                    d: rsa.d.as_slice(),
-                    p: rsa.p.as_slice(),
-                    q: rsa.q.as_slice(),
-                    dP: rsa.dp.as_slice(),
-                    dQ: rsa.dq.as_slice(),
-                    qInv: rsa.qi.as_slice(),
-                };
-                SigningKey::Rsa(
-                    sig::RsaKeyPair::from_components(&components).map_err(rejected("RSA"))?,
-                )
-            }
-            PrivateMaterial::Oct(secret) => {
-                let hash = alg.hash().ok_or_else(|| crypto("HMAC without a hash"))?;
-                SigningKey::Hmac(Box::new(hmac::Key::new(hmac_algorithm(hash), secret)))
-            }
-        };
-        Ok(Box::new(AwsLcSigner {
-            alg,
-            kid: key.metadata.kid.clone(),
-            key: signing_key,
-            rng: SystemRandom::new(),
-        }))
+        ring_like::signer(self, alg, key)
     }
 
     fn verifier(&self, alg: Algorithm, key: &PublicKey) -> Result<Box<dyn Verifier>> {
-        unsupported(self, alg)?;
-        key.check(alg)?;
-        let verifying_key = match &key.material {
-            PublicMaterial::Ec { point, .. } => VerifyingKey::Public(
-                ParsedPublicKey::new(verification(alg), point).map_err(rejected("EC"))?,
-            ),
-            PublicMaterial::Ed25519(public) => VerifyingKey::Public(
-                ParsedPublicKey::new(verification(alg), public).map_err(rejected("Ed25519"))?,
-            ),
-            PublicMaterial::Rsa { n, e } => VerifyingKey::Public(
-                ParsedPublicKey::new(verification(alg), rsa_public_der(n, e)?)
-                    .map_err(rejected("RSA"))?,
-            ),
-            PublicMaterial::Oct(secret) => {
-                let hash = alg.hash().ok_or_else(|| crypto("HMAC without a hash"))?;
-                VerifyingKey::Hmac(Box::new(hmac::Key::new(hmac_algorithm(hash), secret)))
-            }
-        };
-        Ok(Box::new(AwsLcVerifier {
-            alg,
-            key: verifying_key,
-        }))
+        ring_like::verifier(self, alg, key)
     }
 
     fn generate(&self, spec: KeySpec) -> Result<PrivateKey> {
         let failed = |_| crypto("key generation failed");
         match spec {
             KeySpec::Ec(curve) => {
-                let pair = sig::EcdsaKeyPair::generate(ecdsa_signing(curve)).map_err(failed)?;
+                let signing = ecdsa_signing(curve).ok_or_else(|| crypto("no such curve"))?;
+                let pair = sig::EcdsaKeyPair::generate(signing).map_err(failed)?;
                 PrivateKey::from_der(pair.to_pkcs8v1().map_err(failed)?.as_ref())
             }
             KeySpec::Ed25519 => {
@@ -283,11 +146,11 @@ impl Backend for AwsLc {
                 PrivateKey::from_der(pair.to_pkcs8().map_err(failed)?.as_ref())
             }
             KeySpec::Rsa { bits } => {
-                use aws_lc_rs::encoding::AsDer;
+                use lib::encoding::AsDer;
                 let size = match bits {
-                    2048 => aws_lc_rs::rsa::KeySize::Rsa2048,
-                    3072 => aws_lc_rs::rsa::KeySize::Rsa3072,
-                    4096 => aws_lc_rs::rsa::KeySize::Rsa4096,
+                    2048 => lib::rsa::KeySize::Rsa2048,
+                    3072 => lib::rsa::KeySize::Rsa3072,
+                    4096 => lib::rsa::KeySize::Rsa4096,
                     _ => {
                         return Err(Error::invalid_key(
                             "RSA",
@@ -301,20 +164,11 @@ impl Backend for AwsLc {
                 let der = pair.as_der().map_err(failed)?;
                 PrivateKey::from_der(der.as_ref())
             }
-            KeySpec::Secret { len } => {
-                let mut secret = zeroize::Zeroizing::new(vec![0u8; len]);
-                aws_lc_rs::rand::fill(&mut secret).map_err(failed)?;
-                Ok(PrivateKey::from_secret(&secret))
-            }
+            KeySpec::Secret { len } => ring_like::random_secret(len),
         }
     }
 
     fn digest(&self, hash: Hash, data: &[u8]) -> Vec<u8> {
-        let alg = match hash {
-            Hash::Sha256 => &digest::SHA256,
-            Hash::Sha384 => &digest::SHA384,
-            Hash::Sha512 => &digest::SHA512,
-        };
-        digest::digest(alg, data).as_ref().to_vec()
+        ring_like::digest(hash, data)
     }
 }

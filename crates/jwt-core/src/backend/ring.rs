@@ -1,34 +1,29 @@
 //! The ring backend (ring 0.17): every algorithm but ES512, because ring has
-//! no P-521. RSA keys cannot be generated with it.
+//! no P-521. RSA keys cannot be generated with it. What it shares with
+//! aws-lc is in `ring_like.rs`; this file holds what is ring's own.
 
-use std::fmt;
+use lib::rand::SystemRandom;
+use lib::rsa::PublicKeyComponents;
+use lib::signature::{self as sig, UnparsedPublicKey};
+use ring as lib;
 
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::rsa::{KeyPairComponents, PublicKeyComponents};
-use ring::signature::{self as sig, UnparsedPublicKey};
-use ring::{digest, hmac};
+// The same file in both backends, each time against its own `lib`.
+#[allow(clippy::duplicate_mod)]
+#[path = "ring_like.rs"]
+mod ring_like;
 
-use super::{Backend, KeySpec, check_signature_len, unsupported};
+use ring_like::{crypto, rejected};
+
+use super::{Backend, KeySpec};
 use crate::algorithm::{Algorithm, Curve, Hash};
-use crate::key::{PrivateKey, PrivateMaterial, PublicKey, PublicMaterial};
-use crate::{Error, Result, Signature, Signer, Verifier};
+use crate::key::{EcPrivate, PrivateKey, PublicKey, PublicMaterial};
+use crate::{Error, Result, Signer, Verifier};
 
 const NAME: &str = "ring";
 
 /// The ring backend.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ring;
-
-fn crypto(reason: &'static str) -> Error {
-    Error::Crypto {
-        backend: NAME,
-        reason,
-    }
-}
-
-fn rejected(what: &'static str) -> impl Fn(ring::error::KeyRejected) -> Error {
-    move |e| Error::invalid_key(what, format!("ring rejected the key: {e}"))
-}
 
 fn ecdsa_signing(curve: Curve) -> Option<&'static sig::EcdsaSigningAlgorithm> {
     match curve {
@@ -38,22 +33,61 @@ fn ecdsa_signing(curve: Curve) -> Option<&'static sig::EcdsaSigningAlgorithm> {
     }
 }
 
-fn hmac_algorithm(hash: Hash) -> hmac::Algorithm {
-    match hash {
-        Hash::Sha256 => hmac::HMAC_SHA256,
-        Hash::Sha384 => hmac::HMAC_SHA384,
-        Hash::Sha512 => hmac::HMAC_SHA512,
-    }
+/// ring needs the public point (it does not compute it) and an RNG.
+fn ecdsa_key_pair(
+    signing: &'static sig::EcdsaSigningAlgorithm,
+    ec: &EcPrivate,
+    _key: &PrivateKey,
+    rng: &SystemRandom,
+) -> Result<sig::EcdsaKeyPair> {
+    let public = ec.public.as_deref().ok_or_else(|| {
+        Error::invalid_key(
+            "EC",
+            "the ring backend needs the public point, which this key file omits",
+        )
+    })?;
+    sig::EcdsaKeyPair::from_private_key_and_public_key(signing, &ec.d, public, rng)
+        .map_err(rejected("EC"))
 }
 
-fn rsa_encoding(alg: Algorithm) -> &'static dyn sig::RsaEncoding {
-    match alg {
-        Algorithm::RS256 => &sig::RSA_PKCS1_SHA256,
-        Algorithm::RS384 => &sig::RSA_PKCS1_SHA384,
-        Algorithm::RS512 => &sig::RSA_PKCS1_SHA512,
-        Algorithm::PS256 => &sig::RSA_PSS_SHA256,
-        Algorithm::PS384 => &sig::RSA_PSS_SHA384,
-        _ => &sig::RSA_PSS_SHA512,
+fn rsa_modulus_len(key: &sig::RsaKeyPair) -> usize {
+    key.public().modulus_len()
+}
+
+/// ring parses a public key only when it verifies: points are checked when
+/// the verifier is made ([`check_ec_point`]), RSA keys kept as components.
+enum PublicVerifier {
+    Point(UnparsedPublicKey<Vec<u8>>),
+    Rsa(PublicKeyComponents<Vec<u8>>),
+}
+
+impl PublicVerifier {
+    fn new(alg: Algorithm, key: &PublicMaterial) -> Result<Self> {
+        Ok(match key {
+            PublicMaterial::Ec { curve, point } => {
+                check_ec_point(*curve, point)?;
+                let verification: &'static dyn sig::VerificationAlgorithm = match alg {
+                    Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
+                    _ => &sig::ECDSA_P384_SHA384_FIXED,
+                };
+                Self::Point(UnparsedPublicKey::new(verification, point.clone()))
+            }
+            PublicMaterial::Ed25519(public) => {
+                Self::Point(UnparsedPublicKey::new(&sig::ED25519, public.to_vec()))
+            }
+            PublicMaterial::Rsa { n, e } => Self::Rsa(PublicKeyComponents {
+                n: n.clone(),
+                e: e.clone(),
+            }),
+            PublicMaterial::Oct(_) => return Err(crypto("an HMAC secret is not a public key")),
+        })
+    }
+
+    fn verify(&self, alg: Algorithm, input: &[u8], signature: &[u8]) -> bool {
+        match self {
+            Self::Point(key) => key.verify(input, signature).is_ok(),
+            Self::Rsa(key) => key.verify(rsa_verification(alg), input, signature).is_ok(),
+        }
     }
 }
 
@@ -75,118 +109,19 @@ fn rsa_verification(alg: Algorithm) -> &'static sig::RsaParameters {
 /// verifier is made.
 fn check_ec_point(curve: Curve, point: &[u8]) -> Result<()> {
     let alg = match curve {
-        Curve::P256 => &ring::agreement::ECDH_P256,
-        Curve::P384 => &ring::agreement::ECDH_P384,
+        Curve::P256 => &lib::agreement::ECDH_P256,
+        Curve::P384 => &lib::agreement::ECDH_P384,
         Curve::P521 => return Ok(()),
     };
-    let mine = ring::agreement::EphemeralPrivateKey::generate(alg, &SystemRandom::new())
+    let mine = lib::agreement::EphemeralPrivateKey::generate(alg, &SystemRandom::new())
         .map_err(|_| crypto("ECDH key generation failed"))?;
-    let peer = ring::agreement::UnparsedPublicKey::new(alg, point);
-    ring::agreement::agree_ephemeral(mine, &peer, |_| ()).map_err(|_| {
+    let peer = lib::agreement::UnparsedPublicKey::new(alg, point);
+    lib::agreement::agree_ephemeral(mine, &peer, |_| ()).map_err(|_| {
         Error::invalid_key(
             "EC",
             format!("ring rejected the key: the point is not on {curve}"),
         )
     })
-}
-
-fn point_verification(alg: Algorithm) -> &'static dyn sig::VerificationAlgorithm {
-    match alg {
-        Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
-        Algorithm::ES384 => &sig::ECDSA_P384_SHA384_FIXED,
-        _ => &sig::ED25519,
-    }
-}
-
-enum SigningKey {
-    Ecdsa(sig::EcdsaKeyPair),
-    Ed25519(sig::Ed25519KeyPair),
-    Rsa(sig::RsaKeyPair),
-    Hmac(Box<hmac::Key>),
-}
-
-struct RingSigner {
-    alg: Algorithm,
-    kid: Option<String>,
-    key: SigningKey,
-    rng: SystemRandom,
-}
-
-impl fmt::Debug for RingSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Signer for RingSigner {
-    fn algorithm(&self) -> Algorithm {
-        self.alg
-    }
-
-    fn key_id(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
-    fn sign(&self, input: &[u8]) -> Result<Signature> {
-        let bytes = match &self.key {
-            SigningKey::Ecdsa(key) => key
-                .sign(&self.rng, input)
-                .map_err(|_| crypto("ECDSA signing failed"))?
-                .as_ref()
-                .to_vec(),
-            SigningKey::Ed25519(key) => key.sign(input).as_ref().to_vec(),
-            SigningKey::Rsa(key) => {
-                let mut out = vec![0; key.public().modulus_len()];
-                key.sign(rsa_encoding(self.alg), &self.rng, input, &mut out)
-                    .map_err(|_| crypto("RSA signing failed"))?;
-                out
-            }
-            SigningKey::Hmac(key) => hmac::sign(key, input).as_ref().to_vec(),
-        };
-        Ok(Signature::new(bytes))
-    }
-}
-
-enum VerifyingKey {
-    Point(UnparsedPublicKey<Vec<u8>>),
-    Rsa(PublicKeyComponents<Vec<u8>>),
-    Hmac(Box<hmac::Key>),
-}
-
-struct RingVerifier {
-    alg: Algorithm,
-    key: VerifyingKey,
-}
-
-impl fmt::Debug for RingVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Verifier for RingVerifier {
-    fn algorithm(&self) -> Algorithm {
-        self.alg
-    }
-
-    fn verify(&self, input: &[u8], signature: &[u8]) -> Result<()> {
-        check_signature_len(self.alg, signature)?;
-        let ok = match &self.key {
-            VerifyingKey::Point(key) => key.verify(input, signature).is_ok(),
-            VerifyingKey::Rsa(key) => key
-                .verify(rsa_verification(self.alg), input, signature)
-                .is_ok(),
-            VerifyingKey::Hmac(key) => hmac::verify(key, input, signature).is_ok(),
-        };
-        ok.then_some(()).ok_or(Error::InvalidSignature)
-    }
 }
 
 impl Backend for Ring {
@@ -199,90 +134,11 @@ impl Backend for Ring {
     }
 
     fn signer(&self, alg: Algorithm, key: &PrivateKey) -> Result<Box<dyn Signer>> {
-        unsupported(self, alg)?;
-        key.check(alg)?;
-        let rng = SystemRandom::new();
-        let signing_key = match &key.material {
-            PrivateMaterial::Ec(ec) => {
-                let signing = ecdsa_signing(ec.curve).ok_or_else(|| crypto("no P-521"))?;
-                let public = ec.public.as_deref().ok_or_else(|| {
-                    Error::invalid_key(
-                        "EC",
-                        "the ring backend needs the public point, which this key file omits",
-                    )
-                })?;
-                SigningKey::Ecdsa(
-                    sig::EcdsaKeyPair::from_private_key_and_public_key(
-                        signing, &ec.d, public, &rng,
-                    )
-                    .map_err(rejected("EC"))?,
-                )
-            }
-            PrivateMaterial::Ed25519(ed) => {
-                let pair = match &ed.public {
-                    Some(public) => sig::Ed25519KeyPair::from_seed_and_public_key(&ed.seed, public),
-                    None => sig::Ed25519KeyPair::from_seed_unchecked(&ed.seed),
-                };
-                SigningKey::Ed25519(pair.map_err(rejected("Ed25519"))?)
-            }
-            PrivateMaterial::Rsa(rsa) => {
-                let components = KeyPairComponents {
-                    public_key: PublicKeyComponents {
-                        n: rsa.n.as_slice(),
-                        e: rsa.e.as_slice(),
-                    },
-                    d: rsa.d.as_slice(),
-                    p: rsa.p.as_slice(),
-                    q: rsa.q.as_slice(),
-                    dP: rsa.dp.as_slice(),
-                    dQ: rsa.dq.as_slice(),
-                    qInv: rsa.qi.as_slice(),
-                };
-                SigningKey::Rsa(
-                    sig::RsaKeyPair::from_components(&components).map_err(rejected("RSA"))?,
-                )
-            }
-            PrivateMaterial::Oct(secret) => {
-                let hash = alg.hash().ok_or_else(|| crypto("HMAC without a hash"))?;
-                SigningKey::Hmac(Box::new(hmac::Key::new(hmac_algorithm(hash), secret)))
-            }
-        };
-        Ok(Box::new(RingSigner {
-            alg,
-            kid: key.metadata.kid.clone(),
-            key: signing_key,
-            rng,
-        }))
+        ring_like::signer(self, alg, key)
     }
 
     fn verifier(&self, alg: Algorithm, key: &PublicKey) -> Result<Box<dyn Verifier>> {
-        unsupported(self, alg)?;
-        key.check(alg)?;
-        let verifying_key = match &key.material {
-            PublicMaterial::Ec { curve, point } => {
-                check_ec_point(*curve, point)?;
-                VerifyingKey::Point(UnparsedPublicKey::new(
-                    point_verification(alg),
-                    point.clone(),
-                ))
-            }
-            PublicMaterial::Ed25519(public) => VerifyingKey::Point(UnparsedPublicKey::new(
-                point_verification(alg),
-                public.to_vec(),
-            )),
-            PublicMaterial::Rsa { n, e } => VerifyingKey::Rsa(PublicKeyComponents {
-                n: n.clone(),
-                e: e.clone(),
-            }),
-            PublicMaterial::Oct(secret) => {
-                let hash = alg.hash().ok_or_else(|| crypto("HMAC without a hash"))?;
-                VerifyingKey::Hmac(Box::new(hmac::Key::new(hmac_algorithm(hash), secret)))
-            }
-        };
-        Ok(Box::new(RingVerifier {
-            alg,
-            key: verifying_key,
-        }))
+        ring_like::verifier(self, alg, key)
     }
 
     fn generate(&self, spec: KeySpec) -> Result<PrivateKey> {
@@ -307,20 +163,11 @@ impl Backend for Ring {
                 backend: NAME,
                 reason: "ring cannot generate RSA keys (use aws-lc or rust-crypto, or openssl)",
             }),
-            KeySpec::Secret { len } => {
-                let mut secret = zeroize::Zeroizing::new(vec![0u8; len]);
-                rng.fill(&mut secret).map_err(failed)?;
-                Ok(PrivateKey::from_secret(&secret))
-            }
+            KeySpec::Secret { len } => ring_like::random_secret(len),
         }
     }
 
     fn digest(&self, hash: Hash, data: &[u8]) -> Vec<u8> {
-        let alg = match hash {
-            Hash::Sha256 => &digest::SHA256,
-            Hash::Sha384 => &digest::SHA384,
-            Hash::Sha512 => &digest::SHA512,
-        };
-        digest::digest(alg, data).as_ref().to_vec()
+        ring_like::digest(hash, data)
     }
 }
