@@ -38,29 +38,107 @@ fn rng() -> UnwrapErr<SysRng> {
     UnwrapErr(SysRng)
 }
 
-enum SigningKey {
-    P256(p256::ecdsa::SigningKey),
-    P384(p384::ecdsa::SigningKey),
-    P521(p521::ecdsa::SigningKey),
-    Ed25519(Box<ed25519_dalek::SigningKey>),
-    Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
-    Rs384(rsa::pkcs1v15::SigningKey<Sha384>),
-    Rs512(rsa::pkcs1v15::SigningKey<Sha512>),
-    Ps256(rsa::pss::SigningKey<Sha256>),
-    Ps384(rsa::pss::SigningKey<Sha384>),
-    Ps512(rsa::pss::SigningKey<Sha512>),
-    Hs256(Hmac<Sha256>),
-    Hs384(Hmac<Sha384>),
-    Hs512(Hmac<Sha512>),
+/// A RustCrypto signing key of one family, the JWS signature as bytes.
+trait SignRaw: Send + Sync {
+    fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>>;
 }
 
-struct RustCryptoSigner {
+/// A RustCrypto verifying key of one family: whether `sig` verifies.
+trait VerifyRaw: Send + Sync {
+    fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool;
+}
+
+fn failed<E>(_: E) -> Error {
+    crypto("signing failed")
+}
+
+// ECDSA: p256, p384 and p521 have the same API over different types.
+macro_rules! ecdsa {
+    ($($curve:ident),*) => {$(
+        impl SignRaw for $curve::ecdsa::SigningKey {
+            fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>> {
+                let s: $curve::ecdsa::Signature = self.try_sign(input).map_err(failed)?;
+                Ok(s.to_bytes().to_vec())
+            }
+        }
+
+        impl VerifyRaw for $curve::ecdsa::VerifyingKey {
+            fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool {
+                $curve::ecdsa::Signature::from_slice(sig).is_ok_and(|s| self.verify(input, &s).is_ok())
+            }
+        }
+    )*};
+}
+ecdsa!(p256, p384, p521);
+
+// RSA PKCS#1 v1.5, RSA-PSS and HMAC, each with SHA-256, -384 and -512.
+macro_rules! with_hashes {
+    ($($hash:ty),*) => {$(
+        impl SignRaw for rsa::pkcs1v15::SigningKey<$hash> {
+            fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>> {
+                Ok(Box::<[u8]>::from(self.try_sign(input).map_err(failed)?).into())
+            }
+        }
+
+        impl VerifyRaw for rsa::pkcs1v15::VerifyingKey<$hash> {
+            fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool {
+                rsa::pkcs1v15::Signature::try_from(sig).is_ok_and(|s| self.verify(input, &s).is_ok())
+            }
+        }
+
+        impl SignRaw for rsa::pss::SigningKey<$hash> {
+            fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>> {
+                Ok(Box::<[u8]>::from(self.try_sign_with_rng(&mut rng(), input).map_err(failed)?).into())
+            }
+        }
+
+        impl VerifyRaw for rsa::pss::VerifyingKey<$hash> {
+            fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool {
+                rsa::pss::Signature::try_from(sig).is_ok_and(|s| self.verify(input, &s).is_ok())
+            }
+        }
+
+        impl SignRaw for Hmac<$hash> {
+            fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>> {
+                Ok(self.clone().chain_update(input).finalize().into_bytes().to_vec())
+            }
+        }
+
+        impl VerifyRaw for Hmac<$hash> {
+            fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool {
+                self.clone().chain_update(input).verify_slice(sig).is_ok()
+            }
+        }
+    )*};
+}
+with_hashes!(Sha256, Sha384, Sha512);
+
+impl SignRaw for ed25519_dalek::SigningKey {
+    fn sign_raw(&self, input: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.try_sign(input).map_err(failed)?.to_bytes().to_vec())
+    }
+}
+
+/// `None`: 32 bytes that are no curve point. aws-lc and ring cannot tell
+/// that before verifying, and refuse every signature then; this backend does
+/// the same, so the three agree (an invalid signature, not an invalid key),
+/// as the `backends_agree` fuzz target requires.
+impl VerifyRaw for Option<ed25519_dalek::VerifyingKey> {
+    fn verify_raw(&self, input: &[u8], sig: &[u8]) -> bool {
+        self.as_ref().is_some_and(|k| {
+            ed25519_dalek::Signature::from_slice(sig)
+                .is_ok_and(|s| k.verify_strict(input, &s).is_ok())
+        })
+    }
+}
+
+struct RustCryptoSigner<K> {
     alg: Algorithm,
     kid: Option<String>,
-    key: SigningKey,
+    key: K,
 }
 
-impl fmt::Debug for RustCryptoSigner {
+impl<K> fmt::Debug for RustCryptoSigner<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("backend", &NAME)
@@ -70,11 +148,7 @@ impl fmt::Debug for RustCryptoSigner {
     }
 }
 
-fn failed<E>(_: E) -> Error {
-    crypto("signing failed")
-}
-
-impl Signer for RustCryptoSigner {
+impl<K: SignRaw> Signer for RustCryptoSigner<K> {
     fn algorithm(&self) -> Algorithm {
         self.alg
     }
@@ -84,81 +158,16 @@ impl Signer for RustCryptoSigner {
     }
 
     fn sign(&self, input: &[u8]) -> Result<Signature> {
-        let bytes: Vec<u8> = match &self.key {
-            SigningKey::P256(k) => {
-                let s: p256::ecdsa::Signature = k.try_sign(input).map_err(failed)?;
-                s.to_bytes().to_vec()
-            }
-            SigningKey::P384(k) => {
-                let s: p384::ecdsa::Signature = k.try_sign(input).map_err(failed)?;
-                s.to_bytes().to_vec()
-            }
-            SigningKey::P521(k) => {
-                let s: p521::ecdsa::Signature = k.try_sign(input).map_err(failed)?;
-                s.to_bytes().to_vec()
-            }
-            SigningKey::Ed25519(k) => k.try_sign(input).map_err(failed)?.to_bytes().to_vec(),
-            SigningKey::Rs256(k) => Box::<[u8]>::from(k.try_sign(input).map_err(failed)?).into(),
-            SigningKey::Rs384(k) => Box::<[u8]>::from(k.try_sign(input).map_err(failed)?).into(),
-            SigningKey::Rs512(k) => Box::<[u8]>::from(k.try_sign(input).map_err(failed)?).into(),
-            SigningKey::Ps256(k) => {
-                Box::<[u8]>::from(k.try_sign_with_rng(&mut rng(), input).map_err(failed)?).into()
-            }
-            SigningKey::Ps384(k) => {
-                Box::<[u8]>::from(k.try_sign_with_rng(&mut rng(), input).map_err(failed)?).into()
-            }
-            SigningKey::Ps512(k) => {
-                Box::<[u8]>::from(k.try_sign_with_rng(&mut rng(), input).map_err(failed)?).into()
-            }
-            SigningKey::Hs256(k) => k
-                .clone()
-                .chain_update(input)
-                .finalize()
-                .into_bytes()
-                .to_vec(),
-            SigningKey::Hs384(k) => k
-                .clone()
-                .chain_update(input)
-                .finalize()
-                .into_bytes()
-                .to_vec(),
-            SigningKey::Hs512(k) => k
-                .clone()
-                .chain_update(input)
-                .finalize()
-                .into_bytes()
-                .to_vec(),
-        };
-        Ok(Signature::new(bytes))
+        self.key.sign_raw(input).map(Signature::new)
     }
 }
 
-enum VerifyingKey {
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
-    P521(p521::ecdsa::VerifyingKey),
-    /// `None`: 32 bytes that are no curve point. aws-lc and ring cannot
-    /// tell that before verifying, and refuse every signature then; this
-    /// backend does the same, so the three agree (an invalid signature, not
-    /// an invalid key), as the `backends_agree` fuzz target requires.
-    Ed25519(Option<ed25519_dalek::VerifyingKey>),
-    Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>),
-    Rs384(rsa::pkcs1v15::VerifyingKey<Sha384>),
-    Rs512(rsa::pkcs1v15::VerifyingKey<Sha512>),
-    Ps256(rsa::pss::VerifyingKey<Sha256>),
-    Ps384(rsa::pss::VerifyingKey<Sha384>),
-    Ps512(rsa::pss::VerifyingKey<Sha512>),
-    Hs256(Hmac<Sha256>),
-    Hs384(Hmac<Sha384>),
-    Hs512(Hmac<Sha512>),
-}
-
-struct RustCryptoVerifier {
+struct RustCryptoVerifier<K> {
     alg: Algorithm,
-    key: VerifyingKey,
+    key: K,
 }
 
-impl fmt::Debug for RustCryptoVerifier {
+impl<K> fmt::Debug for RustCryptoVerifier<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
             .field("backend", &NAME)
@@ -167,44 +176,18 @@ impl fmt::Debug for RustCryptoVerifier {
     }
 }
 
-impl Verifier for RustCryptoVerifier {
+impl<K: VerifyRaw> Verifier for RustCryptoVerifier<K> {
     fn algorithm(&self) -> Algorithm {
         self.alg
     }
 
     fn verify(&self, input: &[u8], sig: &[u8]) -> Result<()> {
         check_signature_len(self.alg, sig)?;
-        let ok =
-            match &self.key {
-                VerifyingKey::P256(k) => p256::ecdsa::Signature::from_slice(sig)
-                    .is_ok_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::P384(k) => p384::ecdsa::Signature::from_slice(sig)
-                    .is_ok_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::P521(k) => p521::ecdsa::Signature::from_slice(sig)
-                    .is_ok_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Ed25519(Some(k)) => ed25519_dalek::Signature::from_slice(sig)
-                    .is_ok_and(|s| k.verify_strict(input, &s).is_ok()),
-                VerifyingKey::Ed25519(None) => false,
-                VerifyingKey::Rs256(k) => rsa_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Rs384(k) => rsa_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Rs512(k) => rsa_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Ps256(k) => pss_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Ps384(k) => pss_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Ps512(k) => pss_sig(sig).is_some_and(|s| k.verify(input, &s).is_ok()),
-                VerifyingKey::Hs256(k) => k.clone().chain_update(input).verify_slice(sig).is_ok(),
-                VerifyingKey::Hs384(k) => k.clone().chain_update(input).verify_slice(sig).is_ok(),
-                VerifyingKey::Hs512(k) => k.clone().chain_update(input).verify_slice(sig).is_ok(),
-            };
-        ok.then_some(()).ok_or(Error::InvalidSignature)
+        self.key
+            .verify_raw(input, sig)
+            .then_some(())
+            .ok_or(Error::InvalidSignature)
     }
-}
-
-fn rsa_sig(sig: &[u8]) -> Option<rsa::pkcs1v15::Signature> {
-    rsa::pkcs1v15::Signature::try_from(sig).ok()
-}
-
-fn pss_sig(sig: &[u8]) -> Option<rsa::pss::Signature> {
-    rsa::pss::Signature::try_from(sig).ok()
 }
 
 /// Checks that a scalar and a stated public point belong together.
@@ -216,6 +199,13 @@ fn check_public(stated: Option<&[u8]>, derived: &[u8]) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+fn hmac_key<H: hmac::EagerHash>(secret: &[u8]) -> Result<Hmac<H>>
+where
+    Hmac<H>: KeyInit,
+{
+    Hmac::new_from_slice(secret).map_err(|_| rejected("HMAC"))
 }
 
 fn rsa_private(key: &PrivateKey) -> Result<rsa::PrivateKey> {
@@ -241,37 +231,33 @@ impl Backend for RustCrypto {
     fn signer(&self, alg: Algorithm, key: &PrivateKey) -> Result<Box<dyn Signer>> {
         unsupported(self, alg)?;
         key.check(alg)?;
-        let signing_key = match (&key.material, alg) {
-            (PrivateMaterial::Ec(ec), _) => match ec.curve {
-                Curve::P256 => {
-                    let k =
-                        p256::ecdsa::SigningKey::from_slice(&ec.d).map_err(|_| rejected("EC"))?;
-                    check_public(
-                        ec.public.as_deref(),
-                        k.verifying_key().to_sec1_point(false).as_bytes(),
-                    )?;
-                    SigningKey::P256(k)
-                }
-                Curve::P384 => {
-                    let k =
-                        p384::ecdsa::SigningKey::from_slice(&ec.d).map_err(|_| rejected("EC"))?;
-                    check_public(
-                        ec.public.as_deref(),
-                        k.verifying_key().to_sec1_point(false).as_bytes(),
-                    )?;
-                    SigningKey::P384(k)
-                }
-                Curve::P521 => {
-                    let k =
-                        p521::ecdsa::SigningKey::from_slice(&ec.d).map_err(|_| rejected("EC"))?;
-                    check_public(
-                        ec.public.as_deref(),
-                        k.verifying_key().to_sec1_point(false).as_bytes(),
-                    )?;
-                    SigningKey::P521(k)
-                }
+        let kid = key.metadata.kid.clone();
+        fn signer<K: SignRaw + 'static>(
+            alg: Algorithm,
+            kid: Option<String>,
+            key: K,
+        ) -> Box<dyn Signer> {
+            Box::new(RustCryptoSigner { alg, kid, key })
+        }
+        // The scalar makes the key; a public point the file states must be its own.
+        macro_rules! ecdsa_signer {
+            ($curve:ident, $ec:expr) => {{
+                let k =
+                    $curve::ecdsa::SigningKey::from_slice(&$ec.d).map_err(|_| rejected("EC"))?;
+                check_public(
+                    $ec.public.as_deref(),
+                    k.verifying_key().to_sec1_point(false).as_bytes(),
+                )?;
+                signer(alg, kid, k)
+            }};
+        }
+        Ok(match &key.material {
+            PrivateMaterial::Ec(ec) => match ec.curve {
+                Curve::P256 => ecdsa_signer!(p256, ec),
+                Curve::P384 => ecdsa_signer!(p384, ec),
+                Curve::P521 => ecdsa_signer!(p521, ec),
             },
-            (PrivateMaterial::Ed25519(ed), _) => {
+            PrivateMaterial::Ed25519(ed) => {
                 let k = ed25519_dalek::SigningKey::from_bytes(&ed.seed);
                 if ed.public.is_some_and(|p| p != k.verifying_key().to_bytes()) {
                     return Err(Error::invalid_key(
@@ -279,88 +265,80 @@ impl Backend for RustCrypto {
                         "the public key does not belong to the seed",
                     ));
                 }
-                SigningKey::Ed25519(Box::new(k))
+                signer(alg, kid, k)
             }
-            (PrivateMaterial::Rsa(_), alg) => {
+            PrivateMaterial::Rsa(_) => {
                 let k = rsa_private(key)?;
                 match alg {
-                    Algorithm::RS256 => SigningKey::Rs256(rsa::pkcs1v15::SigningKey::new(k)),
-                    Algorithm::RS384 => SigningKey::Rs384(rsa::pkcs1v15::SigningKey::new(k)),
-                    Algorithm::RS512 => SigningKey::Rs512(rsa::pkcs1v15::SigningKey::new(k)),
-                    Algorithm::PS256 => SigningKey::Ps256(rsa::pss::SigningKey::new(k)),
-                    Algorithm::PS384 => SigningKey::Ps384(rsa::pss::SigningKey::new(k)),
-                    _ => SigningKey::Ps512(rsa::pss::SigningKey::new(k)),
+                    Algorithm::RS256 => {
+                        signer(alg, kid, rsa::pkcs1v15::SigningKey::<Sha256>::new(k))
+                    }
+                    Algorithm::RS384 => {
+                        signer(alg, kid, rsa::pkcs1v15::SigningKey::<Sha384>::new(k))
+                    }
+                    Algorithm::RS512 => {
+                        signer(alg, kid, rsa::pkcs1v15::SigningKey::<Sha512>::new(k))
+                    }
+                    Algorithm::PS256 => signer(alg, kid, rsa::pss::SigningKey::<Sha256>::new(k)),
+                    Algorithm::PS384 => signer(alg, kid, rsa::pss::SigningKey::<Sha384>::new(k)),
+                    _ => signer(alg, kid, rsa::pss::SigningKey::<Sha512>::new(k)),
                 }
             }
-            (PrivateMaterial::Oct(secret), alg) => {
-                let bad = |_| rejected("HMAC");
-                match alg {
-                    Algorithm::HS256 => {
-                        SigningKey::Hs256(Hmac::new_from_slice(secret).map_err(bad)?)
-                    }
-                    Algorithm::HS384 => {
-                        SigningKey::Hs384(Hmac::new_from_slice(secret).map_err(bad)?)
-                    }
-                    _ => SigningKey::Hs512(Hmac::new_from_slice(secret).map_err(bad)?),
-                }
-            }
-        };
-        Ok(Box::new(RustCryptoSigner {
-            alg,
-            kid: key.metadata.kid.clone(),
-            key: signing_key,
-        }))
+            PrivateMaterial::Oct(secret) => match alg {
+                Algorithm::HS256 => signer(alg, kid, hmac_key::<Sha256>(secret)?),
+                Algorithm::HS384 => signer(alg, kid, hmac_key::<Sha384>(secret)?),
+                _ => signer(alg, kid, hmac_key::<Sha512>(secret)?),
+            },
+        })
     }
 
     fn verifier(&self, alg: Algorithm, key: &PublicKey) -> Result<Box<dyn Verifier>> {
         unsupported(self, alg)?;
         key.check(alg)?;
-        let verifying_key = match (&key.material, alg) {
-            (PublicMaterial::Ec { curve, point }, _) => match curve {
-                Curve::P256 => VerifyingKey::P256(
-                    p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+        fn verifier<K: VerifyRaw + 'static>(alg: Algorithm, key: K) -> Box<dyn Verifier> {
+            Box::new(RustCryptoVerifier { alg, key })
+        }
+        macro_rules! ecdsa_verifier {
+            ($curve:ident, $point:expr) => {
+                verifier(
+                    alg,
+                    $curve::ecdsa::VerifyingKey::from_sec1_bytes($point)
                         .map_err(|_| rejected("EC"))?,
-                ),
-                Curve::P384 => VerifyingKey::P384(
-                    p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                        .map_err(|_| rejected("EC"))?,
-                ),
-                Curve::P521 => VerifyingKey::P521(
-                    p521::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                        .map_err(|_| rejected("EC"))?,
-                ),
+                )
+            };
+        }
+        Ok(match &key.material {
+            PublicMaterial::Ec { curve, point } => match curve {
+                Curve::P256 => ecdsa_verifier!(p256, point),
+                Curve::P384 => ecdsa_verifier!(p384, point),
+                Curve::P521 => ecdsa_verifier!(p521, point),
             },
-            (PublicMaterial::Ed25519(public), _) => {
-                VerifyingKey::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(public).ok())
+            PublicMaterial::Ed25519(public) => {
+                verifier(alg, ed25519_dalek::VerifyingKey::from_bytes(public).ok())
             }
-            (PublicMaterial::Rsa { .. }, alg) => {
+            PublicMaterial::Rsa { .. } => {
                 let k = rsa_public(key)?;
                 match alg {
-                    Algorithm::RS256 => VerifyingKey::Rs256(rsa::pkcs1v15::VerifyingKey::new(k)),
-                    Algorithm::RS384 => VerifyingKey::Rs384(rsa::pkcs1v15::VerifyingKey::new(k)),
-                    Algorithm::RS512 => VerifyingKey::Rs512(rsa::pkcs1v15::VerifyingKey::new(k)),
-                    Algorithm::PS256 => VerifyingKey::Ps256(rsa::pss::VerifyingKey::new(k)),
-                    Algorithm::PS384 => VerifyingKey::Ps384(rsa::pss::VerifyingKey::new(k)),
-                    _ => VerifyingKey::Ps512(rsa::pss::VerifyingKey::new(k)),
+                    Algorithm::RS256 => {
+                        verifier(alg, rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k))
+                    }
+                    Algorithm::RS384 => {
+                        verifier(alg, rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k))
+                    }
+                    Algorithm::RS512 => {
+                        verifier(alg, rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k))
+                    }
+                    Algorithm::PS256 => verifier(alg, rsa::pss::VerifyingKey::<Sha256>::new(k)),
+                    Algorithm::PS384 => verifier(alg, rsa::pss::VerifyingKey::<Sha384>::new(k)),
+                    _ => verifier(alg, rsa::pss::VerifyingKey::<Sha512>::new(k)),
                 }
             }
-            (PublicMaterial::Oct(secret), alg) => {
-                let bad = |_| rejected("HMAC");
-                match alg {
-                    Algorithm::HS256 => {
-                        VerifyingKey::Hs256(Hmac::new_from_slice(secret).map_err(bad)?)
-                    }
-                    Algorithm::HS384 => {
-                        VerifyingKey::Hs384(Hmac::new_from_slice(secret).map_err(bad)?)
-                    }
-                    _ => VerifyingKey::Hs512(Hmac::new_from_slice(secret).map_err(bad)?),
-                }
-            }
-        };
-        Ok(Box::new(RustCryptoVerifier {
-            alg,
-            key: verifying_key,
-        }))
+            PublicMaterial::Oct(secret) => match alg {
+                Algorithm::HS256 => verifier(alg, hmac_key::<Sha256>(secret)?),
+                Algorithm::HS384 => verifier(alg, hmac_key::<Sha384>(secret)?),
+                _ => verifier(alg, hmac_key::<Sha512>(secret)?),
+            },
+        })
     }
 
     fn generate(&self, spec: KeySpec) -> Result<PrivateKey> {
