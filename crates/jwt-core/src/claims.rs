@@ -114,50 +114,36 @@ impl<T> Claims<T> {
     }
 }
 
+/// `pub fn name(self, field: T) -> Self`, setting `Some(field)`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($field:ident: $ty:ty);)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $field: $ty) -> Self {
+            self.$field = Some($field.into());
+            self
+        }
+    )*};
+}
+
 /// Fluent setters, so a claims set reads as one expression:
 /// `Claims::with_extra(mine).issuer(iss).subject("user:1").audience("acme")
 /// .issued_at(NumericDate::now()).expires_in(60)`.
 impl<T> Claims<T> {
-    /// Sets `iss`.
-    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
-        self.iss = Some(iss.into());
-        self
-    }
-
-    /// Sets `sub`.
-    pub fn subject(mut self, sub: impl Into<String>) -> Self {
-        self.sub = Some(sub.into());
-        self
-    }
-
-    /// Sets `aud` to one audience (an [`Audience::Many`] for several).
-    pub fn audience(mut self, aud: impl Into<Audience>) -> Self {
-        self.aud = Some(aud.into());
-        self
-    }
-
-    /// Sets `jti`.
-    pub fn jwt_id(mut self, jti: impl Into<String>) -> Self {
-        self.jti = Some(jti.into());
-        self
-    }
-
-    /// Sets `iat`.
-    pub fn issued_at(mut self, iat: NumericDate) -> Self {
-        self.iat = Some(iat);
-        self
-    }
-
-    /// Sets `nbf`.
-    pub fn not_before(mut self, nbf: NumericDate) -> Self {
-        self.nbf = Some(nbf);
-        self
-    }
-
-    /// Sets `exp`.
-    pub fn expires_at(mut self, exp: NumericDate) -> Self {
-        self.exp = Some(exp);
-        self
+    setters! {
+        /// Sets `iss`.
+        issuer(iss: impl Into<String>);
+        /// Sets `sub`.
+        subject(sub: impl Into<String>);
+        /// Sets `aud` to one audience (an [`Audience::Many`] for several).
+        audience(aud: impl Into<Audience>);
+        /// Sets `jti`.
+        jwt_id(jti: impl Into<String>);
+        /// Sets `iat`.
+        issued_at(iat: NumericDate);
+        /// Sets `nbf`.
+        not_before(nbf: NumericDate);
+        /// Sets `exp`.
+        expires_at(exp: NumericDate);
     }
 
     /// Sets `exp` to `secs` after `iat`, or after now when `iat` is not set

@@ -185,3 +185,30 @@ pub(crate) fn check_signature_len(alg: Algorithm, signature: &[u8]) -> Result<()
         _ => Ok(()),
     }
 }
+
+/// The `Debug` of every backend's signer: the backend, the algorithm and
+/// the key id, never key material.
+pub(crate) fn debug_signer(
+    f: &mut std::fmt::Formatter<'_>,
+    backend: &str,
+    alg: Algorithm,
+    kid: Option<&str>,
+) -> std::fmt::Result {
+    f.debug_struct("Signer")
+        .field("backend", &backend)
+        .field("alg", &alg)
+        .field("kid", &kid)
+        .finish_non_exhaustive()
+}
+
+/// The `Debug` of every backend's verifier (see [`debug_signer`]).
+pub(crate) fn debug_verifier(
+    f: &mut std::fmt::Formatter<'_>,
+    backend: &str,
+    alg: Algorithm,
+) -> std::fmt::Result {
+    f.debug_struct("Verifier")
+        .field("backend", &backend)
+        .field("alg", &alg)
+        .finish_non_exhaustive()
+}

@@ -71,11 +71,7 @@ struct RingLikeSigner {
 
 impl fmt::Debug for RingLikeSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        crate::backend::debug_signer(f, NAME, self.alg, self.kid.as_deref())
     }
 }
 
@@ -120,10 +116,7 @@ struct RingLikeVerifier {
 
 impl fmt::Debug for RingLikeVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
+        crate::backend::debug_verifier(f, NAME, self.alg)
     }
 }
 

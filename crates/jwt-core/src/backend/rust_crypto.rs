@@ -140,11 +140,7 @@ struct RustCryptoSigner<K> {
 
 impl<K> fmt::Debug for RustCryptoSigner<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        crate::backend::debug_signer(f, NAME, self.alg, self.kid.as_deref())
     }
 }
 
@@ -169,10 +165,7 @@ struct RustCryptoVerifier<K> {
 
 impl<K> fmt::Debug for RustCryptoVerifier<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("backend", &NAME)
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
+        crate::backend::debug_verifier(f, NAME, self.alg)
     }
 }
 

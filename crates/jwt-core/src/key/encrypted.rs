@@ -41,33 +41,19 @@ pub(super) fn decrypt(der: &[u8], passphrase: &[u8]) -> Result<PrivateKey> {
     from_pkcs8(&inner)
 }
 
-/// PBES1 schemes (RFC 8018 appendix A.3), named in errors: old files use them.
-const PBES1_NAMES: &[(Oid, &str)] = &[
-    (
-        pkcs5::pbes1::PBE_WITH_MD2_AND_DES_CBC_OID,
-        "pbeWithMD2AndDES-CBC",
-    ),
-    (
-        pkcs5::pbes1::PBE_WITH_MD2_AND_RC2_CBC_OID,
-        "pbeWithMD2AndRC2-CBC",
-    ),
-    (
-        pkcs5::pbes1::PBE_WITH_MD5_AND_DES_CBC_OID,
-        "pbeWithMD5AndDES-CBC",
-    ),
-    (
-        pkcs5::pbes1::PBE_WITH_MD5_AND_RC2_CBC_OID,
-        "pbeWithMD5AndRC2-CBC",
-    ),
-    (
-        pkcs5::pbes1::PBE_WITH_SHA1_AND_DES_CBC_OID,
-        "pbeWithSHA1AndDES-CBC",
-    ),
-    (
-        pkcs5::pbes1::PBE_WITH_SHA1_AND_RC2_CBC_OID,
-        "pbeWithSHA1AndRC2-CBC",
-    ),
-];
+/// The PBES1 schemes (RFC 8018 appendix A.3) by name: old files use them.
+fn pbes1_name(oid: Oid) -> Option<&'static str> {
+    use pkcs5::pbes1::*;
+    Some(match oid {
+        PBE_WITH_MD2_AND_DES_CBC_OID => "pbeWithMD2AndDES-CBC",
+        PBE_WITH_MD2_AND_RC2_CBC_OID => "pbeWithMD2AndRC2-CBC",
+        PBE_WITH_MD5_AND_DES_CBC_OID => "pbeWithMD5AndDES-CBC",
+        PBE_WITH_MD5_AND_RC2_CBC_OID => "pbeWithMD5AndRC2-CBC",
+        PBE_WITH_SHA1_AND_DES_CBC_OID => "pbeWithSHA1AndDES-CBC",
+        PBE_WITH_SHA1_AND_RC2_CBC_OID => "pbeWithSHA1AndRC2-CBC",
+        _ => return None,
+    })
+}
 
 /// The scheme of an `EncryptedPrivateKeyInfo`: a SEQUENCE of an algorithm
 /// identifier and an OCTET STRING, read without understanding the
@@ -113,7 +99,7 @@ fn unsupported_or_invalid(der: &[u8], err: der::Error) -> Error {
 
 /// A scheme's name for an error: PBES1 ones by name, PKCS#12 ones as such.
 fn scheme_name(oid: Oid) -> String {
-    if let Some((_, name)) = PBES1_NAMES.iter().find(|(known, _)| *known == oid) {
+    if let Some(name) = pbes1_name(oid) {
         return format!("{name} (PBES1)");
     }
     if oid.to_string().starts_with("1.2.840.113549.1.12.") {
