@@ -72,7 +72,7 @@ impl SessionConfig {
         self
     }
 
-    /// How many characters of an error body are quoted in [`Error::Status`] (default 300).
+    /// How many characters of an error body are quoted in [`Error::Status`](crate::Error::Status) (default 300).
     pub fn with_excerpt_chars(mut self, len: usize) -> Self {
         self.excerpt_chars = len;
         self
