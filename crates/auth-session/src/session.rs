@@ -169,9 +169,7 @@ where
         request: RequestBuilder,
         options: SendOptions,
     ) -> Result<Response, Error> {
-        let request = request.build().map_err(|e| Error::InvalidRequest {
-            source: e.without_url(),
-        })?;
+        let request = build(request)?;
         check_bearer_allowed(request.url())?;
         self.run(Some(key), request, options).await
     }
@@ -187,9 +185,7 @@ where
         request: RequestBuilder,
         options: SendOptions,
     ) -> Result<Response, Error> {
-        let request = request.build().map_err(|e| Error::InvalidRequest {
-            source: e.without_url(),
-        })?;
+        let request = build(request)?;
         check_scheme(request.url())?;
         self.run(None, request, options).await
     }
@@ -366,6 +362,14 @@ where
 
 /// The next copy of the request to send: a clone while the body allows one,
 /// else the original itself (after which there is nothing left to re-send).
+/// The request a builder describes; reqwest's error without the URL, which
+/// may carry a query the caller considers secret.
+fn build(request: RequestBuilder) -> Result<Request, Error> {
+    request.build().map_err(|e| Error::InvalidRequest {
+        source: e.without_url(),
+    })
+}
+
 fn next_request(template: &mut Option<Request>) -> Option<Request> {
     match template.as_ref()?.try_clone() {
         Some(copy) => Some(copy),

@@ -39,6 +39,11 @@ impl ControlSecret {
         Ok(Self(Arc::new(Zeroizing::new(random_id(32)?))))
     }
 
+    /// `given`, or a fresh secret when there is none.
+    pub(crate) fn given_or_fresh(given: Option<Self>) -> Result<Self> {
+        given.map_or_else(Self::generate, Ok)
+    }
+
     /// The secret, to send in [`CONTROL_SECRET_HEADER`]. Never print or log it.
     pub fn expose(&self) -> &str {
         &self.0

@@ -259,6 +259,28 @@ fn shutting_down() -> Response {
         .into_response()
 }
 
+/// The fault a `POST /_sandbox/faults` body asks for.
+pub(crate) fn read_injection(body: &[u8]) -> Result<Injection, serde_json::Error> {
+    serde_json::from_slice::<Injection>(body)
+}
+
+/// The 400 answer to a fault injection that cannot be queued.
+pub(crate) fn invalid_fault(message: impl std::fmt::Display) -> Response {
+    crate::server::json(
+        StatusCode::BAD_REQUEST,
+        serde_json::json!({ "error": "invalid_fault", "message": message.to_string() }),
+    )
+}
+
+/// Queues `injection` on `queue` and answers with how many faults are pending.
+pub(crate) fn queue_injection(queue: &FaultQueue, injection: Injection) -> Response {
+    queue.push(injection.fault, injection.count);
+    crate::server::json(
+        StatusCode::OK,
+        serde_json::json!({ "pending": queue.pending() }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 mod backend;
+#[macro_use]
+mod builder;
 pub mod clearance;
 mod clock;
 mod control;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::state::ClearanceState;
-use crate::faults::{Injection, lock};
+use crate::faults::{invalid_fault, lock, queue_injection, read_injection};
 use crate::server::json;
 
 pub(super) async fn hook_counters(State(state): State<Arc<ClearanceState>>) -> Response {
@@ -20,30 +20,16 @@ pub(super) async fn hook_inject(
     State(state): State<Arc<ClearanceState>>,
     body: axum::body::Bytes,
 ) -> Response {
-    let injection = match serde_json::from_slice::<Injection>(&body) {
+    let injection = match read_injection(&body) {
         Ok(injection) => injection,
-        Err(e) => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({ "error": "invalid_fault", "message": e.to_string() }),
-            );
-        }
+        Err(e) => return invalid_fault(e),
     };
     let queue = match injection.target.as_deref() {
         None | Some("token") => &state.token_faults,
         Some("api") => &state.api_faults,
-        Some(_) => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({ "error": "invalid_fault", "message": "target must be \"token\" or \"api\"" }),
-            );
-        }
+        Some(_) => return invalid_fault("target must be \"token\" or \"api\""),
     };
-    queue.push(injection.fault, injection.count);
-    json(
-        StatusCode::OK,
-        serde_json::json!({ "pending": queue.pending() }),
-    )
+    queue_injection(queue, injection)
 }
 
 pub(super) async fn hook_clear(State(state): State<Arc<ClearanceState>>) -> StatusCode {

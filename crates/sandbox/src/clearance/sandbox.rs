@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use jwt_core::{Algorithm, Backend, Clock, Jwk, PublicKey, SystemClock};
+use jwt_core::{Algorithm, Jwk, PublicKey};
 use tokio::net::TcpSocket;
 use tokio::sync::watch;
 
@@ -19,9 +19,9 @@ use super::state::{ClearanceCounters, ClearanceState};
 use super::sts::ExpiresInStyle;
 use crate::ControlSecret;
 use crate::backend::backend_for;
-use crate::faults::{Fault, FaultQueue, lock};
+use crate::builder::CommonOptions;
+use crate::faults::{Fault, FaultQueue};
 use crate::server::Server;
-use crate::tls::{ConnectionStats, TlsOptions};
 use crate::{Error, Result};
 
 /// Default access-token lifetime (`expires_in`), in seconds.
@@ -32,43 +32,25 @@ pub const DEFAULT_SKEW_SECS: u64 = 5;
 /// Configures and starts a [`ClearanceSandbox`].
 #[derive(Debug)]
 pub struct ClearanceSandboxBuilder {
-    bind: SocketAddr,
-    clock: Arc<dyn Clock>,
+    common: CommonOptions,
     expires_in: u64,
     expires_in_style: ExpiresInStyle,
     skew: u64,
-    backend: Option<&'static dyn Backend>,
-    control_secret: Option<ControlSecret>,
-    tls: Option<TlsOptions>,
 }
 
 impl Default for ClearanceSandboxBuilder {
     fn default() -> Self {
         Self {
-            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            clock: Arc::new(SystemClock),
+            common: CommonOptions::default(),
             expires_in: DEFAULT_EXPIRES_IN_SECS,
             expires_in_style: ExpiresInStyle::Number,
             skew: DEFAULT_SKEW_SECS,
-            backend: None,
-            control_secret: None,
-            tls: None,
         }
     }
 }
 
 impl ClearanceSandboxBuilder {
-    /// The address to listen on. Default `127.0.0.1:0` (any free port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
-        self
-    }
-
-    /// The clock that says "now". Default [`SystemClock`].
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    common_setters!();
 
     /// Lifetime of issued access tokens (`expires_in`). Default 3600 s.
     pub fn expires_in(mut self, lifetime: Duration) -> Self {
@@ -88,38 +70,14 @@ impl ClearanceSandboxBuilder {
         self
     }
 
-    /// The backend that verifies assertions and signs access tokens. Default
-    /// the preferred compiled backend. Service principal generation uses the
-    /// first compiled backend that can generate RSA keys (not ring).
-    pub fn backend(mut self, backend: &'static dyn Backend) -> Self {
-        self.backend = Some(backend);
-        self
-    }
-
-    /// The secret the `/_sandbox` hooks require. Default: a fresh one.
-    pub fn control_secret(mut self, secret: ControlSecret) -> Self {
-        self.control_secret = Some(secret);
-        self
-    }
-
-    /// Serve HTTPS with these options instead of plain HTTP; every address
-    /// becomes `https://127.0.0.1:<port>/…`.
-    pub fn tls(mut self, options: TlsOptions) -> Self {
-        self.tls = Some(options);
-        self
-    }
-
     /// Binds the socket (and reserves a second, refusing "down" STS address)
     /// and starts serving.
     pub async fn start(self) -> Result<ClearanceSandbox> {
-        let backend = match self.backend {
+        let backend = match self.common.backend {
             Some(b) => b,
             None => backend_for("the Clearance stand-in", Algorithm::RS256)?,
         };
-        let control_secret = match self.control_secret {
-            Some(secret) => secret,
-            None => ControlSecret::generate()?,
-        };
+        let control_secret = ControlSecret::given_or_fresh(self.common.control_secret)?;
         let rs512 = if backend.supports(Algorithm::RS512) {
             backend
         } else {
@@ -142,9 +100,13 @@ impl ClearanceSandboxBuilder {
         })?;
         let dead_addr = dead.local_addr().map_err(Error::Serve)?;
 
-        let listener = Server::bind(self.bind).await?;
+        let listener = Server::bind(self.common.bind).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let scheme = if self.common.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let base_url = format!("{scheme}://{addr}");
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let state = Arc::new(ClearanceState {
@@ -152,7 +114,7 @@ impl ClearanceSandboxBuilder {
             api_url: format!("{base_url}/api/v1"),
             dead_sts_url: format!("{scheme}://{dead_addr}/connect"),
             base_url,
-            clock: self.clock,
+            clock: self.common.clock,
             skew: i64::try_from(self.skew).unwrap_or(i64::MAX),
             expires_in: self.expires_in,
             expires_in_style: self.expires_in_style,
@@ -174,7 +136,7 @@ impl ClearanceSandboxBuilder {
             listener,
             router(state.clone()),
             shutdown_tx,
-            self.tls.as_ref(),
+            self.common.tls.as_ref(),
         )?;
         tracing::info!(%addr, backend = backend.name(), "Clearance sandbox listening");
         Ok(ClearanceSandbox {
@@ -202,6 +164,8 @@ impl fmt::Debug for ClearanceSandbox {
 }
 
 impl ClearanceSandbox {
+    common_handle_methods!(ClearanceCounters);
+
     /// A builder with the defaults: `127.0.0.1:0`, system clock, `expires_in` 3600 s.
     pub fn builder() -> ClearanceSandboxBuilder {
         ClearanceSandboxBuilder::default()
@@ -293,21 +257,6 @@ impl ClearanceSandbox {
         self.state.revoke_all()
     }
 
-    /// The counters so far.
-    pub fn counters(&self) -> ClearanceCounters {
-        lock(&self.state.counters).clone()
-    }
-
-    /// Sets every counter back to zero.
-    pub fn reset_counters(&self) {
-        *lock(&self.state.counters) = ClearanceCounters::default();
-    }
-
-    /// Connections, TLS handshakes and requests the listener has seen.
-    pub fn connection_stats(&self) -> ConnectionStats {
-        self.server.stats()
-    }
-
     /// Makes the next `count` token requests fail with `fault`.
     pub fn inject_token_fault(&self, fault: Fault, count: u64) {
         self.state.token_faults.push(fault, count);
@@ -322,11 +271,5 @@ impl ClearanceSandbox {
     pub fn clear_faults(&self) {
         self.state.token_faults.clear();
         self.state.api_faults.clear();
-    }
-
-    /// Stops accepting connections, ends hanging requests, lets the others
-    /// finish, and waits for the server.
-    pub async fn shutdown(self) -> Result<()> {
-        self.server.shutdown().await
     }
 }

@@ -9,8 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::state::VdrState;
-use crate::faults::{Injection, lock};
-use crate::server::json;
+use crate::faults::{invalid_fault, lock, queue_injection, read_injection};
 
 pub(super) async fn hook_counters(State(state): State<Arc<VdrState>>) -> Response {
     (StatusCode::OK, axum::Json(lock(&state.counters).clone())).into_response()
@@ -20,18 +19,9 @@ pub(super) async fn hook_inject(
     State(state): State<Arc<VdrState>>,
     body: axum::body::Bytes,
 ) -> Response {
-    match serde_json::from_slice::<Injection>(&body) {
-        Ok(injection) => {
-            state.faults.push(injection.fault, injection.count);
-            json(
-                StatusCode::OK,
-                serde_json::json!({ "pending": state.faults.pending() }),
-            )
-        }
-        Err(e) => json(
-            StatusCode::BAD_REQUEST,
-            serde_json::json!({ "error": "invalid_fault", "message": e.to_string() }),
-        ),
+    match read_injection(&body) {
+        Ok(injection) => queue_injection(&state.faults, injection),
+        Err(e) => invalid_fault(e),
     }
 }
 

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use jwt_core::{Algorithm, Backend, Clock, Encoder, KeySpec, PublicKey, SystemClock};
+use jwt_core::{Algorithm, Backend, Encoder, KeySpec, PublicKey};
 use tokio::sync::watch;
 
 use super::credentials::{self, GeneratedVdrClient};
@@ -17,9 +17,9 @@ use super::state::{Limits, VdrCounters, VdrState};
 use super::{ClientKind, ClientRegistration};
 use crate::ControlSecret;
 use crate::backend::backend_for;
-use crate::faults::{Fault, FaultQueue, lock};
+use crate::builder::CommonOptions;
+use crate::faults::{Fault, FaultQueue};
 use crate::server::Server;
-use crate::tls::{ConnectionStats, TlsOptions};
 use crate::{Error, Result};
 
 /// Default largest `exp - iat` accepted, in seconds (the vendor's tokens live 60 s).
@@ -30,49 +30,31 @@ pub const DEFAULT_IAT_LEEWAY_SECS: u64 = 5;
 /// Configures and starts a [`VdrSandbox`].
 #[derive(Debug)]
 pub struct VdrSandboxBuilder {
+    common: CommonOptions,
     instance: String,
-    bind: SocketAddr,
-    clock: Arc<dyn Clock>,
     max_lifetime: u64,
     iat_leeway: u64,
     exp_leeway: u64,
-    backend: Option<&'static dyn Backend>,
-    control_secret: Option<ControlSecret>,
-    tls: Option<TlsOptions>,
 }
 
 impl Default for VdrSandboxBuilder {
     fn default() -> Self {
         Self {
+            common: CommonOptions::default(),
             instance: "sandbox".into(),
-            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            clock: Arc::new(SystemClock),
             max_lifetime: DEFAULT_MAX_LIFETIME_SECS,
             iat_leeway: DEFAULT_IAT_LEEWAY_SECS,
             exp_leeway: 0,
-            backend: None,
-            control_secret: None,
-            tls: None,
         }
     }
 }
 
 impl VdrSandboxBuilder {
+    common_setters!();
+
     /// The instance name; tokens' `aud` must equal it. Default `sandbox`.
     pub fn instance(mut self, name: impl Into<String>) -> Self {
         self.instance = name.into();
-        self
-    }
-
-    /// The address to listen on. Default `127.0.0.1:0` (any free port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
-        self
-    }
-
-    /// The clock that says "now". Default [`SystemClock`].
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
         self
     }
 
@@ -94,45 +76,26 @@ impl VdrSandboxBuilder {
         self
     }
 
-    /// The crypto backend to verify with. Default: the first compiled backend
-    /// that supports ES512 (ring does not).
-    pub fn backend(mut self, backend: &'static dyn Backend) -> Self {
-        self.backend = Some(backend);
-        self
-    }
-
-    /// The secret the `/_sandbox` hooks require. Default: a fresh one.
-    pub fn control_secret(mut self, secret: ControlSecret) -> Self {
-        self.control_secret = Some(secret);
-        self
-    }
-
-    /// Serve HTTPS with these options instead of plain HTTP; the base URL
-    /// becomes `https://127.0.0.1:<port>`.
-    pub fn tls(mut self, options: TlsOptions) -> Self {
-        self.tls = Some(options);
-        self
-    }
-
     /// Binds the socket and starts serving.
     ///
     /// Fails with [`Error::NoBackend`] when no compiled backend can verify
     /// ES512 (a build with only `ring`), with [`Error::Tls`] when the TLS
     /// options cannot be used.
     pub async fn start(self) -> Result<VdrSandbox> {
-        let backend = match self.backend {
+        let backend = match self.common.backend {
             Some(b) if b.supports(Algorithm::ES512) => b,
             Some(_) | None => backend_for("the VDR stand-in", Algorithm::ES512)?,
         };
-        let control_secret = match self.control_secret {
-            Some(secret) => secret,
-            None => ControlSecret::generate()?,
-        };
+        let control_secret = ControlSecret::given_or_fresh(self.common.control_secret)?;
         let own_key = backend.generate(KeySpec::Ec(jwt_core::Curve::P521))?;
         let issuer_encoder = Encoder::new(backend.signer(Algorithm::ES512, &own_key)?)?;
-        let listener = Server::bind(self.bind).await?;
+        let listener = Server::bind(self.common.bind).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let scheme = if self.common.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let base_url = format!("{scheme}://{addr}");
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let secs = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
@@ -145,7 +108,7 @@ impl VdrSandboxBuilder {
                 iat_leeway: secs(self.iat_leeway),
                 exp_leeway: secs(self.exp_leeway),
             },
-            clock: self.clock,
+            clock: self.common.clock,
             backend,
             clients: RwLock::new(HashMap::new()),
             counters: Mutex::new(VdrCounters::default()),
@@ -158,7 +121,7 @@ impl VdrSandboxBuilder {
             listener,
             router(state.clone()),
             shutdown_tx,
-            self.tls.as_ref(),
+            self.common.tls.as_ref(),
         )?;
         tracing::info!(%addr, instance = %state.instance, backend = backend.name(), "VDR sandbox listening");
         Ok(VdrSandbox { state, server })
@@ -182,6 +145,8 @@ impl fmt::Debug for VdrSandbox {
 }
 
 impl VdrSandbox {
+    common_handle_methods!(VdrCounters);
+
     /// A builder with the defaults: instance `sandbox`, `127.0.0.1:0`, system clock.
     pub fn builder() -> VdrSandboxBuilder {
         VdrSandboxBuilder::default()
@@ -249,21 +214,6 @@ impl VdrSandbox {
         Ok(())
     }
 
-    /// The counters so far.
-    pub fn counters(&self) -> VdrCounters {
-        lock(&self.state.counters).clone()
-    }
-
-    /// Sets every counter back to zero.
-    pub fn reset_counters(&self) {
-        *lock(&self.state.counters) = VdrCounters::default();
-    }
-
-    /// Connections, TLS handshakes and requests the listener has seen.
-    pub fn connection_stats(&self) -> ConnectionStats {
-        self.server.stats()
-    }
-
     /// Makes the next `count` requests under `/api/v2/` fail with `fault`
     /// (after any faults already queued).
     pub fn inject_fault(&self, fault: Fault, count: u64) {
@@ -278,11 +228,5 @@ impl VdrSandbox {
     /// How many faulty requests are still queued.
     pub fn pending_faults(&self) -> u64 {
         self.state.faults.pending()
-    }
-
-    /// Stops accepting connections, ends hanging requests, lets the others
-    /// finish, and waits for the server.
-    pub async fn shutdown(self) -> Result<()> {
-        self.server.shutdown().await
     }
 }
