@@ -217,3 +217,22 @@ pub(crate) fn check_point(curve: Curve, point: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_len_counts_from_the_highest_set_bit() {
+        for (be, bits) in [
+            (&[][..], 0),
+            (&[0, 0], 0),
+            (&[1], 1),
+            (&[0x80], 8),
+            (&[0, 0x01, 0xff], 9),
+            (&[0x00, 0x7f, 0, 0], 23),
+        ] {
+            assert_eq!(bit_len(be), bits, "{be:?}");
+        }
+    }
+}

@@ -50,6 +50,22 @@ mod tests {
     }
 
     #[test]
+    fn the_subgroup_is_the_powers_of_65537() {
+        for &r in &PRIMES {
+            // The powers of 65537 modulo r, by repeated multiplication in u64.
+            let mut powers = std::collections::BTreeSet::new();
+            let mut p = 1u64;
+            for _ in 0..r {
+                powers.insert(p as u32);
+                p = p * 65_537 % u64::from(r);
+            }
+            for x in 0..r {
+                assert_eq!(in_subgroup(x, r), powers.contains(&x), "{x} mod {r}");
+            }
+        }
+    }
+
+    #[test]
     fn ordinary_moduli_pass() {
         // 2^64 - 59 is prime; 10007 * 10009 is an ordinary semiprime.
         assert!(!has_roca_fingerprint(&(10_007u64 * 10_009).to_be_bytes()));

@@ -526,3 +526,89 @@ fn only_hmac_keys_are_secrets() {
         );
     }
 }
+
+#[test]
+fn pem_refusals_list_the_blocks_found() {
+    let two = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\
+               -----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n";
+    let err = PrivateKey::parse(two.as_bytes()).unwrap_err().to_string();
+    assert!(
+        err.contains(r#"no private key block (found "CERTIFICATE", "X509 CRL"; expected"#),
+        "{err}"
+    );
+    // A certificate where a public key is wanted says how to take the key out.
+    let cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let err = PublicKey::parse(cert.as_bytes()).unwrap_err().to_string();
+    assert!(
+        err.contains("openssl x509 -in CERT -pubkey -noout"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_proc_type_encrypted_names_a_legacy_encrypted_pem() {
+    // Proc-Type without ENCRYPTED, and ENCRYPTED under another header name,
+    // are plain RFC 1421 headers.
+    for headers in [
+        "Proc-Type: 4,MIC-ONLY",
+        "Comment: ENCRYPTED",
+        "X-Note: 4,ENCRYPTED",
+    ] {
+        let pem = format!(
+            "-----BEGIN EC PRIVATE KEY-----\n{headers}\n\nAAAA\n-----END EC PRIVATE KEY-----\n"
+        );
+        let err = PrivateKey::parse(pem.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidKey { .. }) && err.to_string().contains("RFC 1421"),
+            "{headers}: {err}"
+        );
+    }
+    let pem = "-----BEGIN EC PRIVATE KEY-----\nproc-type: 4, encrypted\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n";
+    assert!(matches!(
+        PrivateKey::parse(pem.as_bytes()),
+        Err(Error::LegacyEncryptedPem { .. })
+    ));
+}
+
+#[test]
+fn ec_points_must_be_uncompressed_and_full_length() {
+    for bad in [
+        vec![0x05; 65],                      // full length, not 04
+        vec![0x02; 33],                      // compressed
+        [&[0x04][..], &[0x11; 63]].concat(), // 04, short
+        [&[0x04][..], &[0x11; 65]].concat(), // 04, long
+    ] {
+        let err = PublicKey::from_ec_point(Curve::P256, &bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a P-256 public point must be uncompressed, 04 followed by 64 bytes"),
+            "{bad:02x?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn rfc7638_thumbprints_of_ec_and_okp_keys() {
+    // RFC 7517 appendix A.1's EC key (thumbprint computed from RFC 7638's
+    // rule: SHA-256 of {"crv","kty","x","y"}) and RFC 8037 appendix A.3's Ed25519 key.
+    for (jwk, thumbprint) in [
+        (
+            r#"{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","use":"enc","kid":"1"}"#,
+            "cn-I_WNMClehiVp51i_0VpOENW1upEerA8sEam5hn-s",
+        ),
+        (
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+        ),
+    ] {
+        let key = PublicKey::from_jwk_json(jwk).unwrap();
+        for backend in backends() {
+            assert_eq!(
+                backend.jwk_thumbprint(&key),
+                thumbprint,
+                "{}",
+                backend.name()
+            );
+        }
+    }
+}
