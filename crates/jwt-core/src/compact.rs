@@ -9,14 +9,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::header::UnverifiedHeader;
 use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
-use crate::{AsyncSigner, Claims, Header, Signer, Token, Validation, Verifier, base64url, json};
+use crate::{
+    AsyncSigner, Claims, Header, Signer, Token, Validation, Verifier, base64url, json,
+    recent_header,
+};
 
 /// Header members whose meaning RFC 7515 fixes; they may not be listed in `crit`.
 const REGISTERED_HEADER_NAMES: &[&str] = &[
@@ -155,22 +158,19 @@ fn split(token: &str, max: usize) -> Result<Segments<'_>> {
             limit: max,
         });
     }
-    let bytes = token.as_bytes();
-    let mut dots = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(Error::Malformed(
-            "a compact JWS has exactly three segments separated by '.'".into(),
-        ));
-    };
+    // `split_once` finds each '.' with core's word-at-a-time search.
+    let shape =
+        || Error::Malformed("a compact JWS has exactly three segments separated by '.'".into());
+    let (header, rest) = token.split_once('.').ok_or_else(shape)?;
+    let (payload, signature) = rest.split_once('.').ok_or_else(shape)?;
+    if signature.contains('.') {
+        return Err(shape());
+    }
     let segments = Segments {
-        header: &bytes[..first],
-        payload: &bytes[first + 1..second],
-        signature: &bytes[second + 1..],
-        signing_input: &bytes[..second],
+        header: header.as_bytes(),
+        payload: payload.as_bytes(),
+        signature: signature.as_bytes(),
+        signing_input: &token.as_bytes()[..header.len() + 1 + payload.len()],
     };
     for (name, segment) in [
         ("header", segments.header),
@@ -312,55 +312,75 @@ fn decode_checked<'v, C: DeserializeOwned, V: Verifier + ?Sized + 'v>(
     pick: impl FnOnce(crate::Algorithm) -> Result<&'v V>,
 ) -> Result<TokenData<C>> {
     let segments = split(token, validation.max_token_size)?;
-    let header = parse_header(segments.header, &validation.understood_crit)?;
+    let header = recent_header::header(segments.header, |segment| {
+        parse_header(segment, &validation.understood_crit)
+    })?;
     let verifier = pick(header.alg)?;
     let signature = decode_segment(segments.signature, "signature")?;
     verifier.verify(segments.signing_input, &signature)?;
     let payload = decode_segment(segments.payload, "payload")?;
-    let checked = json::check_object(&payload, "claims")?;
+    let mut registered = RegisteredClaims::default();
+    let checked = json::check_object_capturing(&payload, "claims", &mut registered)?;
     // Before typing, so a missing claim is reported as missing whatever
     // else is wrong, and under any name, private ones included.
     validation.check_required(checked.members())?;
     // The registered claims on their own, so that they are validated
     // whatever `C` declares.
-    let registered: RegisteredClaims = checked.read()?;
-    validation.check(&registered.into_claims())?;
+    validation.check(&registered.typed()?)?;
     let claims: C = checked.read()?;
     Ok(TokenData { header, claims })
 }
 
-/// The registered claims of a claims set, other members ignored: what
-/// [`Validation`] checks, read apart from the caller's type.
-#[derive(serde::Deserialize)]
+/// The registered claims of a claims set as the walk over it found them
+/// (other members are only walked): what [`Validation`] checks, read apart
+/// from the caller's type and typed only after the required claims are
+/// known to be there.
+#[derive(Default)]
 struct RegisteredClaims {
-    #[serde(default)]
-    iss: Option<String>,
-    #[serde(default)]
-    sub: Option<String>,
-    #[serde(default)]
-    aud: Option<crate::Audience>,
-    #[serde(default)]
-    exp: Option<crate::NumericDate>,
-    #[serde(default)]
-    nbf: Option<crate::NumericDate>,
-    #[serde(default)]
-    iat: Option<crate::NumericDate>,
-    #[serde(default)]
-    jti: Option<String>,
+    iss: Option<Value>,
+    sub: Option<Value>,
+    aud: Option<Value>,
+    exp: Option<Value>,
+    nbf: Option<Value>,
+    iat: Option<Value>,
+    jti: Option<Value>,
+}
+
+impl json::Capture for RegisteredClaims {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Some(match name {
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "aud" => &mut self.aud,
+            "exp" => &mut self.exp,
+            "nbf" => &mut self.nbf,
+            "iat" => &mut self.iat,
+            "jti" => &mut self.jti,
+            _ => return None,
+        })
+    }
 }
 
 impl RegisteredClaims {
-    fn into_claims(self) -> Claims<()> {
-        Claims {
-            iss: self.iss,
-            sub: self.sub,
-            aud: self.aud,
-            exp: self.exp,
-            nbf: self.nbf,
-            iat: self.iat,
-            jti: self.jti,
-            extra: (),
+    fn typed(self) -> Result<Claims<()>> {
+        fn read<T: DeserializeOwned>(value: Option<Value>) -> Result<Option<T>> {
+            match value {
+                None => Ok(None),
+                Some(value) => {
+                    Option::<T>::deserialize(value).map_err(|e| Error::json("claims", &e))
+                }
+            }
         }
+        Ok(Claims {
+            iss: read(self.iss)?,
+            sub: read(self.sub)?,
+            aud: read(self.aud)?,
+            exp: read(self.exp)?,
+            nbf: read(self.nbf)?,
+            iat: read(self.iat)?,
+            jti: read(self.jti)?,
+            extra: (),
+        })
     }
 }
 

@@ -12,6 +12,11 @@
 //! converting it, and leaves serde_json's own typed path untouched.
 //! serde_json's recursion limit (128 levels) holds in both, so deep nesting
 //! is an error, not a stack overflow.
+//!
+//! A caller that needs a few top-level members apart from its type (decode
+//! needs the registered claims, whatever the caller's claims type declares)
+//! names them with a [`Capture`]: the walk builds those members' values,
+//! still checked for duplicates, instead of a third pass over the bytes.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -20,6 +25,7 @@ use std::fmt;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
 };
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
@@ -39,7 +45,7 @@ impl Members<'_> {
 
 /// A document that passed [`check_object`].
 pub(crate) struct Checked<'a> {
-    bytes: &'a [u8],
+    text: &'a str,
     part: &'static str,
     members: Members<'a>,
 }
@@ -52,21 +58,52 @@ impl Checked<'_> {
 
     /// Reads the document into a `T`.
     pub(crate) fn read<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(self.bytes).map_err(|e| Error::json(self.part, &e))
+        serde_json::from_str(self.text).map_err(|e| Error::json(self.part, &e))
+    }
+}
+
+/// The top-level members a walk builds the values of, instead of skipping them.
+pub(crate) trait Capture {
+    /// Where the value of the top-level member `name` goes, if it is wanted.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>>;
+}
+
+/// Captures nothing.
+impl Capture for () {
+    fn slot(&mut self, _: &str) -> Option<&mut Option<Value>> {
+        None
     }
 }
 
 /// Checks that `bytes` is one JSON object with no member name repeated in
 /// any object at any depth.
 pub(crate) fn check_object<'a>(bytes: &'a [u8], part: &'static str) -> Result<Checked<'a>> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let shape = Check
-        .deserialize(&mut de)
-        .and_then(|shape| de.end().map(|()| shape))
-        .map_err(|e| Error::json(part, &e))?;
+    check_object_capturing(bytes, part, &mut ())
+}
+
+/// [`check_object`], building the values of the top-level members that
+/// `capture` asks for.
+pub(crate) fn check_object_capturing<'a>(
+    bytes: &'a [u8],
+    part: &'static str,
+    capture: &mut dyn Capture,
+) -> Result<Checked<'a>> {
+    // UTF-8 is checked once for the whole document, so that neither pass
+    // checks it again string by string.
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Json {
+        part,
+        reason: format!("not UTF-8 (an invalid byte at offset {})", e.valid_up_to()),
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let shape = Check {
+        capture: Some(capture),
+    }
+    .deserialize(&mut de)
+    .and_then(|shape| de.end().map(|()| shape))
+    .map_err(|e| Error::json(part, &e))?;
     match shape {
         Shape::Object(members) => Ok(Checked {
-            bytes,
+            text,
             part,
             members,
         }),
@@ -85,10 +122,16 @@ enum Shape<'de> {
     Other,
 }
 
-/// Walks one JSON value without building it.
-struct Check;
+/// Walks one JSON value without building it; at the top level, with the
+/// caller's [`Capture`].
+struct Check<'c> {
+    capture: Option<&'c mut dyn Capture>,
+}
 
-impl<'de> DeserializeSeed<'de> for Check {
+/// A value below the top level.
+const NESTED: Check<'static> = Check { capture: None };
+
+impl<'de> DeserializeSeed<'de> for Check<'_> {
     type Value = Shape<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape<'de>, D::Error> {
@@ -96,7 +139,7 @@ impl<'de> DeserializeSeed<'de> for Check {
     }
 }
 
-impl<'de> Visitor<'de> for Check {
+impl<'de> Visitor<'de> for Check<'_> {
     type Value = Shape<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -128,20 +171,35 @@ impl<'de> Visitor<'de> for Check {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape<'de>, A::Error> {
-        while seq.next_element_seed(Check)?.is_some() {}
+        while seq.next_element_seed(NESTED)?.is_some() {}
         Ok(Shape::Other)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
+        let Some(capture) = self.capture else {
+            // Below the top level only duplicates matter, and nothing
+            // found is handed back (a `Members` is large to move).
+            let mut names = Seen::default();
+            while let Some(name) = map.next_key_seed(Name)? {
+                map.next_value_seed(NESTED)?;
+                if names.contains(&name) {
+                    return Err(duplicate(&name));
+                }
+                names.insert(name);
+            }
+            return Ok(Shape::Other);
+        };
         let mut members = Members {
             names: Seen::default(),
             nulls: Vec::new(),
         };
         while let Some(name) = map.next_key_seed(Name)? {
-            let null = matches!(map.next_value_seed(Check)?, Shape::Null);
+            let null = match capture.slot(&name) {
+                Some(slot) => slot.insert(map.next_value_seed(Build)?).is_null(),
+                None => matches!(map.next_value_seed(NESTED)?, Shape::Null),
+            };
             if members.names.contains(&name) {
-                let shown = crate::error::shown_name(&name);
-                return Err(de::Error::custom(format_args!("duplicate member {shown}")));
+                return Err(duplicate(&name));
             }
             if null {
                 members.nulls.push(name.clone());
@@ -149,6 +207,75 @@ impl<'de> Visitor<'de> for Check {
             members.names.insert(name);
         }
         Ok(Shape::Object(members))
+    }
+}
+
+fn duplicate<E: de::Error>(name: &str) -> E {
+    let shown = crate::error::shown_name(name);
+    E::custom(format_args!("duplicate member {shown}"))
+}
+
+/// Builds one JSON value, refusing duplicate member names as [`Check`] does.
+struct Build;
+
+impl<'de> DeserializeSeed<'de> for Build {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Build {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // serde_json parses only finite numbers, which `from` always keeps.
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Build)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(name) = map.next_key_seed(Name)? {
+            let value = map.next_value_seed(Build)?;
+            if object.contains_key(name.as_ref()) {
+                return Err(duplicate(&name));
+            }
+            object.insert(name.into_owned(), value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -181,11 +308,15 @@ impl<'de> Visitor<'de> for Name {
 }
 
 /// The member names of one object. Tokens carry a handful of members, so a
-/// list scanned in order beats hashing; past [`FEW`] names it becomes a
-/// hash set, so an object with thousands of members (a header is read
-/// before its signature is checked) still costs linear time.
+/// list scanned in order, on the stack, beats hashing and allocating; past
+/// [`FEW`] names it becomes a hash set, so an object with thousands of
+/// members (a header is read before its signature is checked) still costs
+/// linear time.
 enum Seen<'de> {
-    Few(Vec<Cow<'de, str>>),
+    Few {
+        names: [Cow<'de, str>; FEW],
+        len: usize,
+    },
     Many(HashSet<Cow<'de, str>>),
 }
 
@@ -193,23 +324,29 @@ const FEW: usize = 16;
 
 impl Default for Seen<'_> {
     fn default() -> Self {
-        Self::Few(Vec::new())
+        Self::Few {
+            names: std::array::from_fn(|_| Cow::Borrowed("")),
+            len: 0,
+        }
     }
 }
 
 impl<'de> Seen<'de> {
     fn contains(&self, name: &str) -> bool {
         match self {
-            Self::Few(names) => names.iter().any(|n| n == name),
+            Self::Few { names, len } => names[..*len].iter().any(|n| n == name),
             Self::Many(set) => set.contains(name),
         }
     }
 
     fn insert(&mut self, name: Cow<'de, str>) {
         match self {
-            Self::Few(names) if names.len() < FEW => names.push(name),
-            Self::Few(names) => {
-                let mut set: HashSet<_> = names.drain(..).collect();
+            Self::Few { names, len } if *len < FEW => {
+                names[*len] = name;
+                *len += 1;
+            }
+            Self::Few { names, .. } => {
+                let mut set: HashSet<_> = names.iter_mut().map(std::mem::take).collect();
                 set.insert(name);
                 *self = Self::Many(set);
             }

@@ -82,6 +82,7 @@ mod header;
 mod json;
 pub mod key;
 mod key_verifier;
+mod recent_header;
 mod signer;
 pub mod time;
 mod token;

@@ -98,7 +98,7 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// The RFC 7638 thumbprint (SHA-256, base64url) of `key`.
     fn jwk_thumbprint(&self, key: &PublicKey) -> String {
-        base64url::encode(&self.digest(Hash::Sha256, thumbprint_input(key).as_bytes()))
+        base64url::encode_key(&self.digest(Hash::Sha256, thumbprint_input(key).as_bytes()))
     }
 }
 

@@ -381,8 +381,8 @@ impl Backend for RustCrypto {
                     crv: Some("Ed25519".into()),
                     ..crate::Jwk::default()
                 };
-                jwk.x = Some(crate::base64url::encode(&k.verifying_key().to_bytes()));
-                jwk.d = Some(crate::base64url::encode(seed.as_ref()));
+                jwk.x = Some(crate::base64url::encode_key(&k.verifying_key().to_bytes()));
+                jwk.d = Some(crate::base64url::encode_key(seed.as_ref()));
                 PrivateKey::from_jwk(&jwk)
             }
             KeySpec::Rsa { bits } => {

@@ -224,7 +224,7 @@ fn member(value: &Option<String>, name: &'static str, kty: &str) -> Result<Zeroi
     let text = value.as_deref().ok_or_else(|| {
         Error::invalid_key("JWK", format!("a {kty} key needs the {name:?} member"))
     })?;
-    base64url::decode(text.as_bytes())
+    base64url::decode_key(text.as_bytes())
         .map(Zeroizing::new)
         .ok_or_else(|| {
             Error::invalid_key(
@@ -456,7 +456,7 @@ impl Jwk {
 }
 
 fn b64(bytes: &[u8]) -> Option<String> {
-    Some(base64url::encode(bytes))
+    Some(base64url::encode_key(bytes))
 }
 
 impl PublicKey {
