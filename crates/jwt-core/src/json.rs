@@ -428,6 +428,73 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_member_name_is_a_name_like_any_other() {
+        let checked = check_object(br#"{"":1,"a":{"":2}}"#, "claims").unwrap();
+        assert!(checked.members().has(""));
+        assert_duplicate(r#"{"":1,"":2}"#);
+        assert_duplicate(r#"{"a":[{"":1,"":2}]}"#);
+    }
+
+    /// Captures `aud` and `exp`.
+    #[derive(Default)]
+    struct Two {
+        aud: Option<Value>,
+        exp: Option<Value>,
+    }
+
+    impl Capture for Two {
+        fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+            match name {
+                "aud" => Some(&mut self.aud),
+                "exp" => Some(&mut self.exp),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn captured_members_are_built_and_still_checked() {
+        let mut two = Two::default();
+        let json = br#"{"aud":["a",{"k":[1,2.5,true,null]}],"x":{"aud":1},"exp":null}"#;
+        let checked = check_object_capturing(json, "claims", &mut two).unwrap();
+        assert_eq!(
+            two.aud,
+            Some(serde_json::json!(["a", {"k": [1, 2.5, true, null]}]))
+        );
+        assert_eq!(two.exp, Some(Value::Null));
+        assert!(checked.members().has("aud") && !checked.members().has("exp"));
+        for json in [
+            r#"{"aud":{"k":1,"k":2}}"#,
+            r#"{"aud":[{"k":1,"k":2}]}"#,
+            r#"{"aud":"a","aud":"b"}"#,
+            r#"{"exp":1,"e\u0078p":2}"#,
+        ] {
+            let reason =
+                match check_object_capturing(json.as_bytes(), "claims", &mut Two::default()) {
+                    Err(Error::Json { reason, .. }) => reason,
+                    other => panic!("{json}: {:?}", other.map(|_| ())),
+                };
+            assert!(reason.starts_with("duplicate member "), "{json}: {reason}");
+        }
+        // Only top-level members are captured.
+        let mut two = Two::default();
+        check_object_capturing(br#"{"x":{"aud":1,"exp":2}}"#, "claims", &mut two).unwrap();
+        assert_eq!((two.aud, two.exp), (None, None));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_with_its_offset() {
+        let reason = match check_object(b"{\"a\":\"\xff\"}", "claims") {
+            Err(Error::Json {
+                part: "claims",
+                reason,
+            }) => reason,
+            other => panic!("{:?}", other.map(|_| ())),
+        };
+        assert_eq!(reason, "not UTF-8 (an invalid byte at offset 6)");
+    }
+
+    #[test]
     fn null_members_count_as_absent() {
         let checked = check_object(
             br#"{"exp":null,"cid":null,"sub":"s","n":0,"o":{}}"#,
