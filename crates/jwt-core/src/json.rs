@@ -281,7 +281,7 @@ impl<'de> Visitor<'de> for Build {
 
 /// A member name, borrowed from the input unless it holds escapes (so
 /// `"exp"` and `"e\u0078p"` are the same name, as they must be).
-struct Name;
+pub(crate) struct Name;
 
 impl<'de> DeserializeSeed<'de> for Name {
     type Value = Cow<'de, str>;

@@ -1,5 +1,7 @@
 //! Registered claims (RFC 7519 section 4.1) plus any serde type for the rest.
 
+mod deserialize;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +47,11 @@ impl From<String> for Audience {
 /// `T` defaults to a JSON map, so unknown claims are kept; use your own
 /// `#[derive(Serialize, Deserialize)]` struct for typed private claims.
 /// `Debug` shows the issuer's length, not the issuer: some issuers are credentials.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized in one pass, the registered claims taken out and every
+/// other member handed to `T` as it is read (see `deserialize.rs`): what
+/// `#[serde(flatten)]` does, without buffering the members first.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Claims<T = Map<String, Value>> {
     /// Issuer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
