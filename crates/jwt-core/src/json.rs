@@ -116,6 +116,8 @@ pub(crate) fn check_object_capturing<'a>(
 
 /// What [`Check`] found: the top level needs to know an object from the
 /// rest, and an object member's value whether it is `null`.
+// `Object` is large (its names are on the stack) but made once per document.
+#[allow(clippy::large_enum_variant)]
 enum Shape<'de> {
     Null,
     Object(Members<'de>),
@@ -312,6 +314,8 @@ impl<'de> Visitor<'de> for Name {
 /// [`FEW`] names it becomes a hash set, so an object with thousands of
 /// members (a header is read before its signature is checked) still costs
 /// linear time.
+// `Few` is large on purpose: the common case allocates nothing.
+#[allow(clippy::large_enum_variant)]
 enum Seen<'de> {
     Few {
         names: [Cow<'de, str>; FEW],

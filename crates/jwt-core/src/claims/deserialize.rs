@@ -211,9 +211,6 @@ mod tests {
         scp: Vec<String>,
     }
 
-    #[derive(Debug, PartialEq, serde::Deserialize)]
-    struct Nothing;
-
     /// The same verdict and, when both accept, the same claims.
     fn agree<T: DeserializeOwned + PartialEq + fmt::Debug>(json: &str) -> Result<(), String> {
         let ours = serde_json::from_str::<Claims<T>>(json);
