@@ -166,7 +166,11 @@ impl Report<'_> {
                 JSONWEBTOKEN_MAJOR
             ),
             source: "issue 15",
-            measured: measured.join(", "),
+            measured: if any {
+                measured.join(", ")
+            } else {
+                "not measured".to_owned()
+            },
             met: if any { met } else { None },
         }
     }

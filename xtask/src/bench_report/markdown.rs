@@ -219,7 +219,7 @@ mod tests {
             "{md}"
         );
         assert!(
-            md.contains("| HS256 verify + validate ≥ 1.3 × jsonwebtoken 12 (both on aws-lc) | issue 15 | HS256 not measured | not measured |\n"),
+            md.contains("| HS256 verify + validate ≥ 1.3 × jsonwebtoken 12 (both on aws-lc) | issue 15 | not measured | not measured |\n"),
             "{md}"
         );
     }
