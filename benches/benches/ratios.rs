@@ -6,6 +6,13 @@
 //! more than the few percent a JWT adds to a signature, so the goals in
 //! `BENCHMARKS.md` are judged on these ratios.
 //!
+//! Also paired: decode ÷ raw verification of VDR-shaped HS256 tokens of
+//! about 1 KB and 4 KB (`verify-sized/HS256-<n>KB`), the decode overhead
+//! goals' cases, and, with `--features peers`, jwt-core ÷ jsonwebtoken 12
+//! for each peer case, both on aws-lc (`peers-sign/<case>` and
+//! `peers-verify/<case>`, function `jsonwebtoken`: there the baseline is
+//! jsonwebtoken, so the ratio is jwt-core's speed-up).
+//!
 //! Not a criterion bench (criterion reports one figure per benchmark): it
 //! accepts criterion's flags, takes its duration per pair from
 //! `--measurement-time` (× 0.6, default 5 s), filters by substring like
@@ -17,9 +24,12 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+#[cfg(feature = "peers")]
+mod common;
+
 use jwt_bench::fixtures::{
-    Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrExtra, backend_label,
-    next_seq, now_secs, signing_input,
+    Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrClaims, VdrExtra,
+    backend_label, next_seq, now_secs, signing_input,
 };
 use jwt_bench::measure::{Paired, measure_paired};
 use jwt_core::{Algorithm, backends, decode};
@@ -171,8 +181,91 @@ fn main() {
             }
         }
     }
+    sized_decodes(&mut rows, &wanted, duration, block);
+    #[cfg(feature = "peers")]
+    peers(&mut rows, &wanted, duration, block);
     if args.bench {
         write(&rows);
+    }
+}
+
+/// Token sizes of the decode overhead goals, in KB.
+const SIZES_KB: [usize; 2] = [1, 4];
+
+/// Decode ÷ raw verification of VDR-shaped HS256 tokens of about 1 and 4 KB
+/// on every backend: HS256 has the cheapest check, so the difference is
+/// what decoding the token costs, least blurred by the signature's noise.
+fn sized_decodes(
+    rows: &mut Vec<Row>,
+    wanted: &dyn Fn(&str) -> bool,
+    duration: Duration,
+    block: Duration,
+) {
+    let case = Case::new(Algorithm::HS256);
+    let key = case.generate_key().expect("key generation");
+    let public = key.public_key().expect("public key");
+    let validation = case.validation();
+    for kb in SIZES_KB {
+        let group = format!("verify-sized/{}-{kb}KB", case.label());
+        if !wanted(&group) {
+            continue;
+        }
+        for backend in backends() {
+            let encoder = case
+                .encoder(backend.signer(case.alg, &key).expect("signer"))
+                .expect("encoder");
+            let claims = VdrClaims::sized(&encoder, now_secs(), VERIFY_TTL_SECS, kb * 1024)
+                .expect("sized claims");
+            let token = encoder.encode(&claims).expect("mint");
+            let signed = token.as_str().rsplit_once('.').expect("three segments").0;
+            let signature = encoder.signer().sign(signed.as_bytes()).expect("sign");
+            let verifier = backend.verifier(case.alg, &public).expect("verifier");
+            let raw = || {
+                verifier.verify(
+                    black_box(signed.as_bytes()),
+                    black_box(signature.as_bytes()),
+                )
+            };
+            let full = || {
+                decode::<jwt_core::Claims<VdrExtra>>(
+                    black_box(token.as_str()),
+                    &*verifier,
+                    &validation,
+                )
+                .map(drop)
+            };
+            let paired = measure_paired(raw, full, duration, block).expect("sized decode");
+            report(rows, &group, "decode", backend_label(backend), paired);
+        }
+    }
+}
+
+/// jwt-core on aws-lc against jsonwebtoken 12 on its `aws_lc_rs` provider,
+/// paired: jsonwebtoken is the baseline, so the ratio is jwt-core's speed-up.
+#[cfg(feature = "peers")]
+fn peers(rows: &mut Vec<Row>, wanted: &dyn Fn(&str) -> bool, duration: Duration, block: Duration) {
+    use common::Op;
+
+    // jsonwebtoken picks one provider per process; this one is aws-lc's.
+    jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER
+        .install_default()
+        .expect("first provider installed in this process");
+    for case in common::cases() {
+        let groups =
+            [Op::Sign, Op::Verify].map(|op| (op, format!("{}/{}", op.group(), case.label())));
+        if !groups.iter().any(|(_, g)| wanted(g)) {
+            continue;
+        }
+        let key = case.generate_key().expect("key generation");
+        let ours = common::jwt_core(&case, &key, &jwt_core::AwsLc);
+        let peer = common::jsonwebtoken(&case, &key);
+        for (op, group) in groups {
+            if !wanted(&group) {
+                continue;
+            }
+            let paired = measure_paired(peer.get(op), ours.get(op), duration, block).expect("peer");
+            report(rows, &group, "jsonwebtoken", "aws-lc", paired);
+        }
     }
 }
 
@@ -184,7 +277,7 @@ fn report(
     paired: Paired,
 ) {
     println!(
-        "{group}/{function}/{backend}: raw {:.2} µs, {function} {:.2} µs, ratio {:.3} ({} rounds)",
+        "{group}/{function}/{backend}: baseline {:.2} µs, measured {:.2} µs, ratio {:.3} ({} rounds)",
         paired.a.micros_per_op(),
         paired.b.micros_per_op(),
         paired.ratio,

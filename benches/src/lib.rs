@@ -10,7 +10,7 @@
 //! | `ratios` | the two ratios above, paired (`jwt_bench::measure::measure_paired`), which the goals are judged on |
 //! | `key_loading` | PEM / JWK text to a ready signer |
 //! | `parallel` | mint throughput on 1 and N threads sharing one encoder, and a control |
-//! | `peers`, `peers_rust_crypto` | jsonwebtoken 11 and jwt-simple 0.15 on the same keys and claims (`--features peers`) |
+//! | `peers`, `peers_rust_crypto` | jsonwebtoken 12 and jwt-simple 0.15 on the same keys and claims (`--features peers`; `ratios` then pairs jwt-core with jsonwebtoken on aws-lc too) |
 //! | `cache` | cached token reads from auth-session |
 //!
 //! The measuring code and fixtures live in the publishable `jwt-bench` crate,

@@ -163,11 +163,19 @@ fn have(tool: &str) -> bool {
     })
 }
 
+/// cmake and Go for the FIPS module's build, installed when missing.
 pub(crate) fn ensure_tools() -> Result<(), String> {
-    let missing: Vec<&str> = [("cmake", "cmake"), ("go", "golang-go")]
-        .into_iter()
+    ensure_packages(&[("cmake", "cmake"), ("go", "golang-go")], "the FIPS build")
+}
+
+/// Makes each `(tool, Debian package)` runnable, installing the missing
+/// packages with apt-get when running as root; otherwise the error says
+/// what `purpose` needs.
+pub(crate) fn ensure_packages(tools: &[(&str, &str)], purpose: &str) -> Result<(), String> {
+    let missing: Vec<&str> = tools
+        .iter()
         .filter(|(tool, _)| !have(tool))
-        .map(|(_, package)| package)
+        .map(|(_, package)| *package)
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -178,15 +186,12 @@ pub(crate) fn ensure_tools() -> Result<(), String> {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
     if !is_root || !have("apt-get") {
         return Err(format!(
-            "the FIPS build needs {}; install them (e.g. `apt-get install -y {}`) and rerun",
+            "{purpose} needs {}; install them (e.g. `apt-get install -y {}`) and rerun",
             missing.join(" and "),
             missing.join(" ")
         ));
     }
-    eprintln!(
-        "xtask: installing {} for the FIPS build",
-        missing.join(", ")
-    );
+    eprintln!("xtask: installing {} for {purpose}", missing.join(", "));
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "-qq", "--no-install-recommends"])

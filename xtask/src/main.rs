@@ -28,8 +28,8 @@ commands:
   mutants [--jobs N] [ARGS...]    mutation-test jwt-core's compact.rs, validation.rs, json.rs and key/
                                   (slow; not in CI); fails on survivors not in xtask/mutants-equivalent.txt
   fips                            build and test the FIPS configuration (installs cmake and Go if missing)
-  bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]
-                                  run the benchmarks (peers, PyJWT and a FIPS build too when available)
+  bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips]
+                                  run the benchmarks (peers, PyJWT, node, Go and a FIPS build too when available)
                                   and write BENCHMARKS.md and docs/benchmarks.svg";
 
 fn main() -> ExitCode {
@@ -60,6 +60,15 @@ fn main() -> ExitCode {
 pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the
+/// workspace root), else `target/` in the workspace root.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
 }
 
 /// Runs `command` in the workspace root, inheriting stdio.

@@ -3,21 +3,25 @@
 //! fresh for every token, the receiver's checks (issuer, audience or subject,
 //! expiry) on every verification.
 //!
-//! Neither jsonwebtoken 11 nor jwt-simple 0.15 has ES512, so the peers are
-//! compared on RS256 (Clearance-shaped) and ES256 (VDR-shaped) only.
+//! Neither jsonwebtoken 12 nor jwt-simple 0.15 has ES512, so the peers are
+//! compared on HS256 and ES256 (VDR-shaped) and RS256-2048 (Clearance-shaped).
+//!
+//! Each library's mint and verify are built once as [`Ops`], closures that
+//! the criterion benches (`peers`, `peers_rust_crypto`) time one by one and
+//! the `ratios` bench times in alternating blocks.
 
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashSet;
 use std::hint::black_box;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{BenchmarkGroup, BenchmarkId, measurement::WallTime};
 use jwt_bench::fixtures::{
-    BenchClaims, CLEARANCE_CLIENT_ID, CLEARANCE_KID, Case, ClearanceClaims, Shape, TTL_SECS,
-    VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VDR_SUBJECT, VERIFY_TTL_SECS, VdrClaims, VdrExtra,
-    backend_label, next_seq, now_secs,
+    BenchClaims, CLEARANCE_CLIENT_ID, CLEARANCE_KID, Case, Shape, TTL_SECS, VDR_AUDIENCE, VDR_CID,
+    VDR_ISSUER, VDR_SUBJECT, VERIFY_TTL_SECS, VdrExtra, next_seq, now_secs,
 };
-use jwt_core::{Algorithm, Backend, PrivateKey, PrivateKeyFormat, decode};
+use jwt_core::{Algorithm, Backend, Error, PrivateKey, PrivateKeyFormat, decode};
 use serde_json::{Map, Value};
 
 /// Which side a group measures.
@@ -29,88 +33,142 @@ pub enum Op {
     Verify,
 }
 
-/// The cases both peers support.
-pub fn cases() -> [Case; 2] {
+impl Op {
+    /// The criterion group prefix: `peers-sign`, `peers-verify`.
+    pub fn group(self) -> &'static str {
+        match self {
+            Op::Sign => "peers-sign",
+            Op::Verify => "peers-verify",
+        }
+    }
+}
+
+/// One timed operation; a peer's error is carried as [`Error::Malformed`].
+pub type Run = Box<dyn Fn() -> jwt_core::Result<()>>;
+
+/// One library's mint and verify (with validation) of one case, keys parsed
+/// and the token to verify minted beforehand.
+pub struct Ops {
+    /// Mints a token from fresh claims.
+    pub mint: Run,
+    /// Verifies and validates a token minted once.
+    pub verify: Run,
+}
+
+impl Ops {
+    /// The operation `op` stands for.
+    pub fn get(&self, op: Op) -> &Run {
+        match op {
+            Op::Sign => &self.mint,
+            Op::Verify => &self.verify,
+        }
+    }
+}
+
+/// The cases every peer supports: HS256 and ES256 VDR-shaped, RS256-2048
+/// Clearance-shaped.
+pub fn cases() -> [Case; 3] {
     [
+        Case::new(Algorithm::HS256),
         Case::rsa(Algorithm::RS256, 2048),
         Case::new(Algorithm::ES256),
     ]
 }
 
-/// Adds `jwt-core/<backend>` mint and decode benches to the sign and verify groups.
-pub fn jwt_core(
+/// Times `ops`'s side `op` in `group` as `<function>/<value>`.
+pub fn bench(
     group: &mut BenchmarkGroup<'_, WallTime>,
     op: Op,
-    case: &Case,
-    key: &PrivateKey,
-    backend: &dyn Backend,
+    function: &str,
+    value: &str,
+    ops: &Ops,
 ) {
+    let run = ops.get(op);
+    group.bench_function(BenchmarkId::new(function, value), |b| {
+        b.iter(|| run().expect("peer operation"))
+    });
+}
+
+fn peer_error(e: impl std::fmt::Display) -> Error {
+    Error::Malformed(e.to_string())
+}
+
+/// The HMAC secret of an HS* key, for the peers' own key types.
+fn secret(key: &PrivateKey) -> Vec<u8> {
+    let jwk = key.to_jwk().expect("jwk");
+    Base64UrlUnpadded::decode_vec(jwk.k.as_deref().expect("an HMAC key")).expect("base64url")
+}
+
+/// jwt-core on `backend`, as the `signing` and `verification` benches use it.
+pub fn jwt_core(case: &Case, key: &PrivateKey, backend: &dyn Backend) -> Ops {
     let encoder = case
         .encoder(backend.signer(case.alg, key).expect("signer"))
         .expect("encoder");
-    if op == Op::Sign {
-        group.bench_function(BenchmarkId::new("jwt-core", backend_label(backend)), |b| {
-            b.iter(|| {
-                let claims = case.claims(now_secs(), next_seq());
-                encoder.encode(black_box(&claims)).expect("mint")
-            })
-        });
-        return;
-    }
     let token = encoder
         .encode(&case.claims_valid_for(now_secs(), next_seq(), VERIFY_TTL_SECS))
-        .expect("mint");
+        .expect("mint")
+        .as_str()
+        .to_owned();
     let verifier = backend
         .verifier(case.alg, &key.public_key().expect("public key"))
         .expect("verifier");
     let validation = case.validation();
-    group.bench_function(
-        BenchmarkId::new("jwt-core", backend_label(backend)),
-        |b| match case.shape() {
-            Shape::Vdr => b.iter(|| {
-                decode::<jwt_core::Claims<VdrExtra>>(
-                    black_box(token.as_str()),
-                    &*verifier,
-                    &validation,
-                )
-                .expect("decode")
-            }),
-            Shape::Clearance => b.iter(|| {
-                decode::<jwt_core::Claims<Map<String, Value>>>(
-                    black_box(token.as_str()),
-                    &*verifier,
-                    &validation,
-                )
-                .expect("decode")
-            }),
-        },
-    );
+    let case = *case;
+    let mint: Run = Box::new(move || {
+        let claims = case.claims(now_secs(), next_seq());
+        encoder
+            .encode(black_box(&claims))
+            .map(|t| drop(black_box(t)))
+    });
+    let verify: Run = match case.shape() {
+        Shape::Vdr => Box::new(move || {
+            decode::<jwt_core::Claims<VdrExtra>>(black_box(&token), &*verifier, &validation)
+                .map(|d| drop(black_box(d)))
+        }),
+        Shape::Clearance => Box::new(move || {
+            decode::<jwt_core::Claims<Map<String, Value>>>(
+                black_box(&token),
+                &*verifier,
+                &validation,
+            )
+            .map(|d| drop(black_box(d)))
+        }),
+    };
+    Ops { mint, verify }
 }
 
-/// Adds `jsonwebtoken/<provider>` encode and decode benches, using whichever
-/// provider the process installed.
-pub fn jsonwebtoken(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    op: Op,
-    case: &Case,
-    key: &PrivateKey,
-    provider: &str,
-) {
+/// jsonwebtoken's `encode` and `decode`, on whichever crypto provider the
+/// process installed; it decodes into the same types as jwt-core.
+pub fn jsonwebtoken(case: &Case, key: &PrivateKey) -> Ops {
     use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 
-    let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
-    let public_pem = key.public_key().expect("public").to_pem().expect("pem");
     let (alg, encoding, decoding) = match case.alg {
-        Algorithm::RS256 => (
-            jsonwebtoken::Algorithm::RS256,
-            EncodingKey::from_rsa_pem(private_pem.as_bytes()).expect("rsa pem"),
-            DecodingKey::from_rsa_pem(public_pem.as_bytes()).expect("rsa pem"),
-        ),
-        Algorithm::ES256 => (
-            jsonwebtoken::Algorithm::ES256,
-            EncodingKey::from_ec_pem(private_pem.as_bytes()).expect("ec pem"),
-            DecodingKey::from_ec_pem(public_pem.as_bytes()).expect("ec pem"),
-        ),
+        Algorithm::HS256 => {
+            let secret = secret(key);
+            (
+                jsonwebtoken::Algorithm::HS256,
+                EncodingKey::from_secret(&secret).expect("hmac key"),
+                DecodingKey::from_secret(&secret).expect("hmac key"),
+            )
+        }
+        Algorithm::RS256 => {
+            let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
+            let public_pem = key.public_key().expect("public").to_pem().expect("pem");
+            (
+                jsonwebtoken::Algorithm::RS256,
+                EncodingKey::from_rsa_pem(private_pem.as_bytes()).expect("rsa pem"),
+                DecodingKey::from_rsa_pem(public_pem.as_bytes()).expect("rsa pem"),
+            )
+        }
+        Algorithm::ES256 => {
+            let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
+            let public_pem = key.public_key().expect("public").to_pem().expect("pem");
+            (
+                jsonwebtoken::Algorithm::ES256,
+                EncodingKey::from_ec_pem(private_pem.as_bytes()).expect("ec pem"),
+                DecodingKey::from_ec_pem(public_pem.as_bytes()).expect("ec pem"),
+            )
+        }
         other => panic!("no peer case for {other}"),
     };
     let mut header = Header::new(alg);
@@ -128,54 +186,53 @@ pub fn jsonwebtoken(
             validation.set_required_spec_claims(&["iat", "nbf", "exp", "jti"]);
         }
     }
-    if op == Op::Sign {
-        group.bench_function(BenchmarkId::new("jsonwebtoken", provider), |b| {
-            b.iter(|| {
-                let claims = case.claims(now_secs(), next_seq());
-                jsonwebtoken::encode(&header, black_box(&claims), &encoding).expect("encode")
-            })
-        });
-        return;
-    }
     let token = jsonwebtoken::encode(
         &header,
         &case.claims_valid_for(now_secs(), next_seq(), VERIFY_TTL_SECS),
         &encoding,
     )
     .expect("encode");
-    group.bench_function(BenchmarkId::new("jsonwebtoken", provider), |b| {
-        match case.shape() {
-            Shape::Vdr => b.iter(|| {
-                jsonwebtoken::decode::<jwt_core::Claims<VdrClaims>>(
-                    black_box(&token),
-                    &decoding,
-                    &validation,
-                )
-                .expect("decode")
-            }),
-            Shape::Clearance => b.iter(|| {
-                jsonwebtoken::decode::<jwt_core::Claims<ClearanceClaims>>(
-                    black_box(&token),
-                    &decoding,
-                    &validation,
-                )
-                .expect("decode")
-            }),
-        }
+    let case = *case;
+    let mint: Run = Box::new(move || {
+        let claims = case.claims(now_secs(), next_seq());
+        jsonwebtoken::encode(&header, black_box(&claims), &encoding)
+            .map(|t| drop(black_box(t)))
+            .map_err(peer_error)
     });
+    let verify: Run = match case.shape() {
+        Shape::Vdr => Box::new(move || {
+            jsonwebtoken::decode::<jwt_core::Claims<VdrExtra>>(
+                black_box(&token),
+                &decoding,
+                &validation,
+            )
+            .map(|d| drop(black_box(d)))
+            .map_err(peer_error)
+        }),
+        Shape::Clearance => Box::new(move || {
+            jsonwebtoken::decode::<jwt_core::Claims<Map<String, Value>>>(
+                black_box(&token),
+                &decoding,
+                &validation,
+            )
+            .map(|d| drop(black_box(d)))
+            .map_err(peer_error)
+        }),
+    };
+    Ops { mint, verify }
 }
 
-/// Adds `jwt-simple/pure-rust` sign and verify benches. jwt-simple sets
-/// `iat`, `exp` and `nbf` itself, so its VDR-shaped token carries one claim
-/// more (`nbf`) than ours.
-pub fn jwt_simple(group: &mut BenchmarkGroup<'_, WallTime>, op: Op, case: &Case, key: &PrivateKey) {
+/// jwt-simple's `sign`/`authenticate` and `verify_token` (`pure-rust`).
+/// jwt-simple sets `iat`, `exp` and `nbf` itself, so its VDR-shaped token
+/// carries one claim more (`nbf`) than ours.
+pub fn jwt_simple(case: &Case, key: &PrivateKey) -> Ops {
     use jwt_simple::prelude::{
-        Duration, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair, JWTClaims,
-        NoCustomClaims, RS256KeyPair, RSAKeyPairLike, RSAPublicKeyLike, VerificationOptions,
+        Duration, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair, HS256Key, JWTClaims,
+        MACLike, NoCustomClaims, RS256KeyPair, RSAKeyPairLike, RSAPublicKeyLike,
+        VerificationOptions,
     };
 
-    let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
-    let vdr_claims = |ttl: i64| -> JWTClaims<VdrExtra> {
+    fn vdr_claims(ttl: i64) -> JWTClaims<VdrExtra> {
         let extra = VdrExtra {
             cid: VDR_CID.to_owned(),
             scp: vec!["read_only".to_owned(), "full_access".to_owned()],
@@ -184,8 +241,16 @@ pub fn jwt_simple(group: &mut BenchmarkGroup<'_, WallTime>, op: Op, case: &Case,
             .with_issuer(VDR_ISSUER)
             .with_audience(VDR_AUDIENCE)
             .with_subject(VDR_SUBJECT)
-    };
-    let clearance_claims = |ttl: i64| -> JWTClaims<NoCustomClaims> {
+    }
+    fn vdr_options() -> VerificationOptions {
+        VerificationOptions {
+            allowed_issuers: Some(HashSet::from([VDR_ISSUER.to_owned()])),
+            allowed_audiences: Some(HashSet::from([VDR_AUDIENCE.to_owned()])),
+            ..VerificationOptions::default()
+        }
+    }
+    let case = *case;
+    let clearance_claims = move |ttl: i64| -> JWTClaims<NoCustomClaims> {
         // The same jti as ours, so the payloads are the same size.
         let BenchClaims::Clearance(ours) = case.claims(now_secs(), next_seq()) else {
             unreachable!("RS256 is Clearance-shaped")
@@ -195,55 +260,71 @@ pub fn jwt_simple(group: &mut BenchmarkGroup<'_, WallTime>, op: Op, case: &Case,
             .with_subject(CLEARANCE_CLIENT_ID)
             .with_jwt_id(ours.jti)
     };
-    let id = BenchmarkId::new("jwt-simple", "pure-rust");
     match case.alg {
+        Algorithm::HS256 => {
+            let key = HS256Key::from_bytes(&secret(key));
+            let token = key.authenticate(vdr_claims(VERIFY_TTL_SECS)).expect("mac");
+            let options = vdr_options();
+            let signer = key.clone();
+            Ops {
+                mint: Box::new(move || {
+                    signer
+                        .authenticate(vdr_claims(TTL_SECS))
+                        .map(|t| drop(black_box(t)))
+                        .map_err(peer_error)
+                }),
+                verify: Box::new(move || {
+                    key.verify_token::<VdrExtra>(black_box(&token), Some(options.clone()))
+                        .map(|c| drop(black_box(c)))
+                        .map_err(peer_error)
+                }),
+            }
+        }
         Algorithm::RS256 => {
+            let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
             let pair = RS256KeyPair::from_pem(&private_pem)
                 .expect("rsa pem")
                 .with_key_id(CLEARANCE_KID);
             let public = pair.public_key();
-            if op == Op::Sign {
-                group.bench_function(id, |b| {
-                    b.iter(|| pair.sign(clearance_claims(TTL_SECS)).expect("sign"))
-                });
-                return;
-            }
             let token = pair.sign(clearance_claims(VERIFY_TTL_SECS)).expect("sign");
             let options = VerificationOptions {
                 allowed_issuers: Some(HashSet::from([CLEARANCE_CLIENT_ID.to_owned()])),
                 required_subject: Some(CLEARANCE_CLIENT_ID.to_owned()),
                 ..VerificationOptions::default()
             };
-            group.bench_function(id, |b| {
-                b.iter(|| {
+            Ops {
+                mint: Box::new(move || {
+                    pair.sign(clearance_claims(TTL_SECS))
+                        .map(|t| drop(black_box(t)))
+                        .map_err(peer_error)
+                }),
+                verify: Box::new(move || {
                     public
                         .verify_token::<NoCustomClaims>(black_box(&token), Some(options.clone()))
-                        .expect("verify")
-                })
-            });
+                        .map(|c| drop(black_box(c)))
+                        .map_err(peer_error)
+                }),
+            }
         }
         Algorithm::ES256 => {
+            let private_pem = key.to_pem(PrivateKeyFormat::Pkcs8).expect("pem");
             let pair = ES256KeyPair::from_pem(&private_pem).expect("ec pem");
             let public = pair.public_key();
-            if op == Op::Sign {
-                group.bench_function(id, |b| {
-                    b.iter(|| pair.sign(vdr_claims(TTL_SECS)).expect("sign"))
-                });
-                return;
-            }
             let token = pair.sign(vdr_claims(VERIFY_TTL_SECS)).expect("sign");
-            let options = VerificationOptions {
-                allowed_issuers: Some(HashSet::from([VDR_ISSUER.to_owned()])),
-                allowed_audiences: Some(HashSet::from([VDR_AUDIENCE.to_owned()])),
-                ..VerificationOptions::default()
-            };
-            group.bench_function(id, |b| {
-                b.iter(|| {
+            let options = vdr_options();
+            Ops {
+                mint: Box::new(move || {
+                    pair.sign(vdr_claims(TTL_SECS))
+                        .map(|t| drop(black_box(t)))
+                        .map_err(peer_error)
+                }),
+                verify: Box::new(move || {
                     public
                         .verify_token::<VdrExtra>(black_box(&token), Some(options.clone()))
-                        .expect("verify")
-                })
-            });
+                        .map(|c| drop(black_box(c)))
+                        .map_err(peer_error)
+                }),
+            }
         }
         other => panic!("no peer case for {other}"),
     }

@@ -214,6 +214,25 @@ impl VdrClaims {
     }
 }
 
+impl VdrClaims {
+    /// VDR claims issued at `now`, valid for `ttl` seconds, with scopes
+    /// added until `encoder`'s token of them is at least `token_bytes` long:
+    /// the VDR shape at the size of a token that carries many scopes.
+    pub fn sized(
+        encoder: &Encoder,
+        now: i64,
+        ttl: i64,
+        token_bytes: usize,
+    ) -> jwt_core::Result<Self> {
+        let mut claims = Self::at(now, ttl);
+        while encoder.encode(&claims)?.as_str().len() < token_bytes {
+            let n = claims.scp.len();
+            claims.scp.push(format!("instance:{n:04}:read_write"));
+        }
+        Ok(claims)
+    }
+}
+
 /// The private claims of a VDR token, as a receiver decodes them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VdrExtra {
@@ -303,6 +322,22 @@ mod tests {
             .unwrap();
             assert_eq!(data.claims.extra.scp, ["read_only", "full_access"]);
             assert_eq!(data.header.kid, None);
+        }
+    }
+
+    #[test]
+    fn sized_vdr_claims_reach_the_token_size_asked_for() {
+        let case = Case::new(Algorithm::HS256);
+        let key = case.generate_key().unwrap();
+        let backend = default_backend();
+        let encoder = case
+            .encoder(backend.signer(case.alg, &key).unwrap())
+            .unwrap();
+        for bytes in [1_024, 4_096] {
+            let claims = VdrClaims::sized(&encoder, now_secs(), 60, bytes).unwrap();
+            let len = encoder.encode(&claims).unwrap().as_str().len();
+            assert!((bytes..bytes + 40).contains(&len), "{bytes}: {len}");
+            assert_eq!(claims.scp[..2], ["read_only", "full_access"]);
         }
     }
 

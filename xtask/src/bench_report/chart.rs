@@ -1,5 +1,5 @@
 //! The chart `docs/benchmarks.svg`: mint throughput by algorithm, jwt-core
-//! on each backend beside the peers and PyJWT.
+//! on each backend beside the Rust peers and the other languages' libraries.
 
 use std::path::Path;
 
@@ -97,10 +97,18 @@ fn chart_series(report: &Report<'_>) -> Vec<Series> {
             })
             .collect()
     };
-    let python = CHART_CASES
-        .iter()
-        .map(|case| report.python.and_then(|p| p.rate(case)))
-        .collect();
+    let other = |name: &str| {
+        CHART_CASES
+            .iter()
+            .map(|case| {
+                report
+                    .others
+                    .iter()
+                    .find(|o| o.name == name)
+                    .and_then(|o| o.rate("sign", case))
+            })
+            .collect()
+    };
     vec![
         Series {
             label: "jwt-core aws-lc",
@@ -123,12 +131,12 @@ fn chart_series(report: &Report<'_>) -> Vec<Series> {
             values: ours("rust-crypto"),
         },
         Series {
-            label: "jsonwebtoken 11 aws_lc_rs",
+            label: "jsonwebtoken 12 aws_lc_rs",
             color: RGBColor(0x94, 0x67, 0xbd),
             values: peer("jsonwebtoken", "aws-lc"),
         },
         Series {
-            label: "jsonwebtoken 11 rust_crypto",
+            label: "jsonwebtoken 12 rust_crypto",
             color: RGBColor(0xc5, 0xb0, 0xd5),
             values: peer("jsonwebtoken", "rust-crypto"),
         },
@@ -140,7 +148,17 @@ fn chart_series(report: &Report<'_>) -> Vec<Series> {
         Series {
             label: "PyJWT (key object)",
             color: RGBColor(0x7f, 0x7f, 0x7f),
-            values: python,
+            values: other("PyJWT"),
+        },
+        Series {
+            label: "node jsonwebtoken",
+            color: RGBColor(0xe3, 0x77, 0xc2),
+            values: other("node jsonwebtoken"),
+        },
+        Series {
+            label: "golang-jwt",
+            color: RGBColor(0xbc, 0xbd, 0x22),
+            values: other("golang-jwt"),
         },
     ]
 }

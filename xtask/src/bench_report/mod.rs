@@ -1,8 +1,9 @@
-//! `cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]`:
+//! `cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips]`:
 //! runs the criterion suite in `benches/`, then the signing and verification
 //! benches again in a FIPS build (`--features jwt-core/fips`, in `target/fips`),
-//! reads criterion's estimates, runs the PyJWT comparison when python3 has
-//! PyJWT, and writes `BENCHMARKS.md` and `docs/benchmarks.svg`.
+//! reads criterion's estimates, runs the JWT libraries of other languages
+//! (PyJWT, node's jsonwebtoken, Go's golang-jwt) each in its own process, and
+//! writes `BENCHMARKS.md` and `docs/benchmarks.svg`.
 //!
 //! Every figure is criterion's median time per token, turned into tokens per
 //! second. Ratios compare benchmarks of one run on one machine; absolute
@@ -10,10 +11,14 @@
 
 mod chart;
 mod criterion;
+mod es512;
+mod external;
 mod format;
 mod goals;
+mod golang;
 mod machine;
 mod markdown;
+mod node;
 mod options;
 mod paired;
 mod peer_tables;
@@ -29,19 +34,20 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use self::criterion::Results;
+use self::external::{External, Wanted};
 use self::format::human_duration;
 use self::machine::Machine;
 use self::options::Options;
 use self::paired::Paired;
-use self::pyjwt::PyJwt;
 use self::suite::{FIPS_BACKEND, FIPS_TARGET};
-use crate::root;
+use crate::{root, target_dir};
 
 /// Everything the markdown and the chart are drawn from.
 struct Report<'a> {
     results: &'a Results,
     paired: &'a Paired,
-    python: Option<&'a PyJwt>,
+    /// The other languages' libraries that ran, in their own processes.
+    others: &'a [External],
     quick: bool,
     /// Whether the peer benches ran (asked for, and they built).
     peers: bool,
@@ -59,19 +65,30 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
     let clock = Instant::now();
     let mut notes = Vec::new();
     let peers = run_benchmarks(&options, &mut notes)?;
-    let python = run_pyjwt(&options, &mut notes);
+    let others = external::measure(
+        &Wanted {
+            seconds: options.external_seconds(),
+            python: options.python,
+            node: options.node,
+            go: options.go,
+        },
+        &mut notes,
+    );
     // Results from before this run are stale, unless there was no run.
     let since = options.run.then_some(started);
     let (results, fips_module) = load_results(&options, since)?;
-    let paired = Paired::load(&root().join("target/bench-ratios.json"), since)?;
+    let paired = Paired::load(&target_dir().join("bench-ratios.json"), since)?;
     if results.is_empty() {
-        return Err("no criterion results found in target/criterion".to_owned());
+        return Err(format!(
+            "no criterion results found in {}",
+            target_dir().join("criterion").display()
+        ));
     }
     let elapsed = suite_duration(&options, clock);
     let report = Report {
         results: &results,
         paired: &paired,
-        python: python.as_ref(),
+        others: &others,
         quick: options.quick,
         peers,
         fips_module,
@@ -101,7 +118,7 @@ fn run_benchmarks(options: &Options, notes: &mut Vec<String>) -> Result<bool, St
             runs::run_fips(options, notes);
         }
     } else {
-        notes.push("Report text rebuilt with `--no-run` from the results of the last run (PyJWT measured again).".to_owned());
+        notes.push("Report text rebuilt with `--no-run` from the results of the last run (the other languages measured again).".to_owned());
     }
     if !options.peers {
         notes.push("Peer libraries left out (`--no-peers`).".to_owned());
@@ -112,32 +129,17 @@ fn run_benchmarks(options: &Options, notes: &mut Vec<String>) -> Result<bool, St
     Ok(peers)
 }
 
-/// PyJWT's figures, or a note saying why there are none.
-fn run_pyjwt(options: &Options, notes: &mut Vec<String>) -> Option<PyJwt> {
-    if !options.python {
-        notes.push("PyJWT comparison left out (`--no-python`).".to_owned());
-        return None;
-    }
-    match PyJwt::measure(options.pyjwt_seconds()) {
-        Ok(python) => Some(python),
-        Err(why) => {
-            notes.push(format!("PyJWT comparison skipped: {why}."));
-            None
-        }
-    }
-}
-
 /// The regular build's results with the FIPS build's added, and the FIPS
 /// module's version.
 fn load_results(
     options: &Options,
     since: Option<SystemTime>,
 ) -> Result<(Results, Option<String>), String> {
-    let mut results = Results::collect(&root().join("target/criterion"), since)?;
+    let mut results = Results::collect(&target_dir().join("criterion"), since)?;
     if !options.fips {
         return Ok((results, None));
     }
-    let fips = Results::collect(&root().join(FIPS_TARGET).join("criterion"), since)?;
+    let fips = Results::collect(&target_dir().join(FIPS_TARGET).join("criterion"), since)?;
     // Only FIPS results: the FIPS build's other backends are the regular
     // build's again, measured under the filter or left from earlier runs.
     results.add_backend(fips, FIPS_BACKEND);
@@ -146,7 +148,7 @@ fn load_results(
 
 /// How long this run took, kept in a file so that `--no-run` can still report it.
 fn suite_duration(options: &Options, clock: Instant) -> Option<Duration> {
-    let timing = root().join("target/bench-report-elapsed");
+    let timing = target_dir().join("bench-report-elapsed");
     if options.run {
         let elapsed = clock.elapsed();
         let _ = std::fs::write(&timing, elapsed.as_secs().to_string());

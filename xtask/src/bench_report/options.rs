@@ -2,12 +2,14 @@
 //! for the runs.
 
 pub(super) const USAGE: &str =
-    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-fips]
+    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips]
 
   --quick      short warm-up and measurement (0.5 s + 1 s, 10 samples): minutes, not an hour
   --no-run     only rebuild BENCHMARKS.md and the chart from the last results in target/criterion
   --no-peers   leave out the peer libraries (jsonwebtoken, jwt-simple)
   --no-python  leave out the PyJWT comparison
+  --no-node    leave out node's jsonwebtoken (installed from npm under the target directory)
+  --no-go      leave out Go's golang-jwt (Go installed when missing and root; modules from the Go proxy)
   --no-fips    leave out the FIPS build (it needs cmake and Go, installed when missing and root)";
 
 #[derive(Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub(super) struct Options {
     pub(super) run: bool,
     pub(super) peers: bool,
     pub(super) python: bool,
+    pub(super) node: bool,
+    pub(super) go: bool,
     pub(super) fips: bool,
 }
 
@@ -27,6 +31,8 @@ impl Options {
             run: true,
             peers: true,
             python: true,
+            node: true,
+            go: true,
             fips: true,
         };
         for arg in args {
@@ -35,6 +41,8 @@ impl Options {
                 "--no-run" => options.run = false,
                 "--no-peers" => options.peers = false,
                 "--no-python" => options.python = false,
+                "--no-node" => options.node = false,
+                "--no-go" => options.go = false,
                 "--no-fips" => options.fips = false,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
@@ -59,8 +67,8 @@ impl Options {
         }
     }
 
-    /// How long the PyJWT script measures each case.
-    pub(super) fn pyjwt_seconds(&self) -> f64 {
+    /// How long the programs of other languages measure each case.
+    pub(super) fn external_seconds(&self) -> f64 {
         if self.quick { 1.0 } else { 3.0 }
     }
 }
@@ -84,11 +92,13 @@ mod tests {
                 run: true,
                 peers: true,
                 python: true,
+                node: true,
+                go: true,
                 fips: true
             }
         );
         assert!(options.criterion_args().is_empty());
-        assert_eq!(options.pyjwt_seconds(), 3.0);
+        assert_eq!(options.external_seconds(), 3.0);
     }
 
     #[test]
@@ -98,6 +108,8 @@ mod tests {
             "--no-run",
             "--no-peers",
             "--no-python",
+            "--no-node",
+            "--no-go",
             "--no-fips",
         ]);
         let options = options.unwrap();
@@ -108,6 +120,8 @@ mod tests {
                 run: false,
                 peers: false,
                 python: false,
+                node: false,
+                go: false,
                 fips: false
             }
         );
@@ -115,7 +129,7 @@ mod tests {
             options.criterion_args().join(" "),
             "--warm-up-time 0.5 --measurement-time 1 --sample-size 10"
         );
-        assert_eq!(options.pyjwt_seconds(), 1.0);
+        assert_eq!(options.external_seconds(), 1.0);
     }
 
     #[test]

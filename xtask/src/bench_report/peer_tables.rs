@@ -1,11 +1,22 @@
 //! The markdown tables that set jwt-core beside other implementations: the
-//! Rust peers (jsonwebtoken, jwt-simple) and PyJWT.
+//! Rust peers (jsonwebtoken, jwt-simple) and the JWT libraries of other
+//! languages (PyJWT, node's jsonwebtoken, golang-jwt).
 
 use std::fmt::Write as _;
 
 use super::Report;
 use super::format::{mark, micros, rate};
-use super::goals::{ES256_PEER_GOAL, RS256_PEER_GOAL};
+use super::goals::{HS256_VERIFY_PEER_GOAL, MINT_PEER_GOAL, VERIFY_PEER_GOAL};
+use super::suite::{JSONWEBTOKEN, JWT_SIMPLE};
+
+/// The goal for jwt-core ÷ jsonwebtoken on aws-lc of `op` on `case`.
+fn peer_goal(op: &str, case: &str) -> f64 {
+    match (op, case) {
+        ("sign", _) => MINT_PEER_GOAL,
+        (_, "HS256") => HS256_VERIFY_PEER_GOAL,
+        _ => VERIFY_PEER_GOAL,
+    }
+}
 
 impl Report<'_> {
     pub(super) fn peers_tables(&self, m: &mut String) {
@@ -19,14 +30,17 @@ impl Report<'_> {
         }
         let _ = writeln!(
             m,
-            "Same keys, same claims and headers: RS256-2048 Clearance-shaped and ES256 \
-             VDR-shaped. Neither jsonwebtoken 11 nor jwt-simple 0.15 has ES512, the algorithm \
-             VDR requires; PyJWT is the ES512 comparison. jsonwebtoken chooses its crypto \
-             provider once per process, so its `aws_lc_rs` and `rust_crypto` providers run in \
-             two bench binaries (`peers`, `peers_rust_crypto`), each next to jwt-core on the \
-             matching backend. jwt-simple runs with `pure-rust`: its default `boring` backend \
-             needs libclang and a BoringSSL build. jsonwebtoken parses the key again inside every \
-             `encode`/`decode`; jwt-simple adds `nbf` to the VDR-shaped claims.\n"
+            "Same keys, same claims and headers: HS256 and ES256 VDR-shaped, RS256-2048 \
+             Clearance-shaped. Neither jsonwebtoken {JSONWEBTOKEN} nor jwt-simple {JWT_SIMPLE} \
+             has ES512, the algorithm VDR requires ([ES512](#es512-the-algorithm-vdr-requires) \
+             compares the other languages). jsonwebtoken chooses its crypto provider once per \
+             process, so its `aws_lc_rs` and `rust_crypto` providers run in two bench binaries \
+             (`peers`, `peers_rust_crypto`), each next to jwt-core on the matching backend; the \
+             `ratios` bench measures jwt-core on aws-lc against jsonwebtoken on aws-lc once more, \
+             paired in one process, and the goals are judged on that. jwt-simple runs with \
+             `pure-rust`: its default `boring` backend needs libclang and a BoringSSL build. \
+             jsonwebtoken parses the key again inside every `encode`/`decode`; jwt-simple adds \
+             `nbf` to the VDR-shaped claims.\n"
         );
         let columns: [(&str, &str, &str); 6] = [
             ("jwt-core", "aws-lc", "jwt-core aws-lc"),
@@ -53,10 +67,6 @@ impl Report<'_> {
                 header.push_str(&format!(" {label} |"));
                 rule.push_str("--:|");
             }
-            if op == "sign" && self.python.is_some() {
-                header.push_str(" PyJWT |");
-                rule.push_str("--:|");
-            }
             let _ = writeln!(m, "{header}\n{rule}");
             for case in &cases {
                 let group = format!("peers-{op}/{case}");
@@ -71,16 +81,6 @@ impl Report<'_> {
                         None => row.push_str(" – |"),
                     }
                 }
-                if op == "sign" {
-                    if let Some(py) = self.python {
-                        match py.rate(case) {
-                            Some(r) => {
-                                row.push_str(&format!(" {} ({}) |", rate(r), micros(1e6 / r)))
-                            }
-                            None => row.push_str(" – |"),
-                        }
-                    }
-                }
                 let _ = writeln!(m, "{row}");
             }
             let _ = writeln!(m);
@@ -90,79 +90,118 @@ impl Report<'_> {
             );
             let _ = writeln!(
                 m,
+                "The first column is paired (in parentheses where there was no paired \
+                 measurement: criterion's medians); the others are criterion's medians.\n"
+            );
+            let _ = writeln!(
+                m,
                 "| Case | ÷ jsonwebtoken aws-lc | ÷ jsonwebtoken rust-crypto | rust-crypto ÷ jwt-simple pure-rust | Goal |\n|---|--:|--:|--:|---|"
             );
             for case in &cases {
                 let show =
                     |r: Option<f64>| r.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×"));
-                let aws = self.peer_ratio(case, op, "aws-lc", ("jsonwebtoken", "aws-lc"));
+                let aws = self.jsonwebtoken_ratio(op, case);
                 let rc = self.peer_ratio(case, op, "rust-crypto", ("jsonwebtoken", "rust-crypto"));
                 let simple = self.peer_ratio(case, op, "rust-crypto", ("jwt-simple", "pure-rust"));
-                let goal = match (op, case.as_str()) {
-                    ("sign", "RS256-2048") => Some(RS256_PEER_GOAL),
-                    ("sign", "ES256") => Some(ES256_PEER_GOAL),
-                    _ => None,
-                };
-                let goal = match (goal, aws) {
-                    (Some(g), Some(r)) => format!("aws-lc ≥ {g}×: {}", mark(r >= g)),
-                    (Some(g), None) => format!("aws-lc ≥ {g}×: not measured"),
-                    _ => "–".to_owned(),
+                let goal = peer_goal(op, case);
+                let (aws, judged) = match aws {
+                    Some((r, true)) => (format!("{r:.2}×"), mark(r >= goal)),
+                    Some((r, false)) => (format!("({r:.2}×)"), mark(r >= goal)),
+                    None => ("–".to_owned(), "not measured"),
                 };
                 let _ = writeln!(
                     m,
-                    "| {case} | {} | {} | {} | {goal} |",
-                    show(aws),
+                    "| {case} | {aws} | {} | {} | aws-lc ≥ {goal}×: {judged} |",
                     show(rc),
                     show(simple)
                 );
             }
             let _ = writeln!(m);
         }
-        self.python_table(m);
+        self.other_languages_table(m);
     }
 
-    fn python_table(&self, m: &mut String) {
-        let Some(py) = self.python else {
+    /// The other languages' libraries beside jwt-core on aws-lc, every case.
+    fn other_languages_table(&self, m: &mut String) {
+        if self.others.is_empty() {
             return;
-        };
-        let _ = writeln!(m, "### PyJWT (the vendor's example language)\n");
+        }
+        let _ = writeln!(m, "### Other languages\n");
+        let versions: Vec<String> = self.others.iter().map(|o| o.versions.clone()).collect();
         let _ = writeln!(
             m,
-            "{}, one thread, same claims and headers, keys generated and loaded once (except the \
-             row that passes the PEM text on every call, as the vendor's example does). Measured \
-             by `cargo xtask bench-report` in its own process after the criterion suite, so these \
-             ratios span two processes; they are still one machine and one run.\n",
-            py.versions
+            "{}; one thread each, same claims, headers and validation, keys generated and \
+             loaded once (except PyJWT's row that passes the PEM text on every call, as the \
+             vendor's example does). Each runs in its own process after the criterion suite \
+             (`cargo xtask bench-report`), so these ratios span two processes; they are still \
+             one machine and one run. Each cell: tokens/s, then jwt-core aws-lc ÷ that \
+             library.\n",
+            versions.join("; ")
         );
-        let _ = writeln!(
-            m,
-            "| Case | PyJWT tokens/s | PyJWT µs | jwt-core aws-lc ÷ PyJWT | jwt-core rust-crypto ÷ PyJWT |\n|---|--:|--:|--:|--:|"
-        );
-        for (case, label, ours) in [
-            ("ES512", "ES512, key object", "ES512"),
+        let mut header = "| Case | Operation | jwt-core aws-lc |".to_owned();
+        let mut rule = "|---|---|--:|".to_owned();
+        for other in self.others {
+            header.push_str(&format!(" {} |", other.name));
+            rule.push_str("--:|");
+        }
+        let _ = writeln!(m, "{header}\n{rule}");
+        let rows = [
+            ("ES512", "ES512", "sign", "Mint"),
             (
                 "ES512-pem-each-call",
-                "ES512, PEM parsed every call",
                 "ES512",
+                "sign",
+                "Mint, PEM parsed every call",
             ),
-            ("ES256", "ES256", "ES256"),
-            ("RS256-2048", "RS256-2048", "RS256-2048"),
-        ] {
-            let Some(r) = py.rate(case) else { continue };
-            let vs = |backend: &str| {
-                self.results
-                    .get(&format!("sign/{ours}"), "mint", backend)
-                    .map_or_else(|| "–".to_owned(), |e| format!("{:.2}×", e.per_second() / r))
-            };
-            let _ = writeln!(
-                m,
-                "| {label} | {} | {} | {} | {} |",
-                rate(r),
-                micros(1e6 / r),
-                vs("aws-lc"),
-                vs("rust-crypto")
+            ("ES512", "ES512", "verify", "Verify + validate"),
+            ("ES256", "ES256", "sign", "Mint"),
+            ("ES256", "ES256", "verify", "Verify + validate"),
+            ("RS256-2048", "RS256-2048", "sign", "Mint"),
+            ("RS256-2048", "RS256-2048", "verify", "Verify + validate"),
+            ("HS256", "HS256", "sign", "Mint"),
+            ("HS256", "HS256", "verify", "Verify + validate"),
+        ];
+        for (key, case, op, label) in rows {
+            if self.others.iter().all(|o| o.rate(op, key).is_none()) {
+                continue;
+            }
+            let ours = self.jwt_core_rate(op, case, "aws-lc");
+            let mut row = format!(
+                "| {case} | {label} | {} |",
+                ours.map_or_else(|| "–".to_owned(), rate)
             );
+            for other in self.others {
+                match other.rate(op, key) {
+                    Some(r) => {
+                        let vs = ours.map_or_else(String::new, |o| format!(" ({:.2}×)", o / r));
+                        row.push_str(&format!(" {}{vs} |", rate(r)));
+                    }
+                    None => row.push_str(" – |"),
+                }
+            }
+            let _ = writeln!(m, "{row}");
         }
         let _ = writeln!(m);
+    }
+
+    /// jwt-core's criterion throughput of `op` (`sign`: mint, `verify`:
+    /// decode + validate) on `case` and `backend`.
+    pub(super) fn jwt_core_rate(&self, op: &str, case: &str, backend: &str) -> Option<f64> {
+        let function = if op == "sign" { "mint" } else { "decode" };
+        self.results
+            .get(&format!("{op}/{case}"), function, backend)
+            .map(|e| e.per_second())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_goals_are_higher_for_hs256() {
+        assert_eq!(peer_goal("sign", "HS256"), MINT_PEER_GOAL);
+        assert_eq!(peer_goal("verify", "HS256"), HS256_VERIFY_PEER_GOAL);
+        assert_eq!(peer_goal("verify", "ES256"), VERIFY_PEER_GOAL);
     }
 }

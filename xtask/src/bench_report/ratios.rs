@@ -2,15 +2,6 @@
 //! over raw primitive, N threads over one, jwt-core over a peer.
 
 use super::Report;
-use super::suite::BACKENDS;
-
-/// `function` ÷ `raw` for one case and backend (see [`Report::overhead_ratio`]).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct OverheadRatio {
-    pub(super) case: String,
-    pub(super) backend: &'static str,
-    pub(super) ratio: f64,
-}
 
 /// How one case scales from one thread to the most threads measured.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,24 +28,6 @@ impl Report<'_> {
         let num = self.results.get(group, numerator.0, numerator.1)?;
         let den = self.results.get(group, denominator.0, denominator.1)?;
         Some(num.per_second() / den.per_second())
-    }
-
-    /// Ratios of `function` to `raw` over every case and backend of `prefix`.
-    pub(super) fn overhead_ratios(&self, prefix: &str, function: &str) -> Vec<OverheadRatio> {
-        let mut out = Vec::new();
-        for case in self.results.cases(prefix) {
-            let group = format!("{prefix}/{case}");
-            for backend in BACKENDS {
-                if let Some(ratio) = self.overhead_ratio(&group, function, backend) {
-                    out.push(OverheadRatio {
-                        case: case.clone(),
-                        backend,
-                        ratio,
-                    });
-                }
-            }
-        }
-        out
     }
 
     /// `function` ÷ `raw` in `group`: the paired measurement when there is
@@ -110,7 +83,6 @@ impl Report<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::bench_report::criterion::Results;
     use crate::bench_report::paired::Paired;
     use crate::bench_report::tests::report;
@@ -150,20 +122,14 @@ mod tests {
         let paired = Paired::load(&path, None).unwrap();
         let report = report(&results, &paired);
         assert_eq!(
-            report.overhead_ratios("sign", "mint"),
-            [
-                OverheadRatio {
-                    case: "ES256".to_owned(),
-                    backend: "aws-lc",
-                    ratio: 0.8
-                },
-                OverheadRatio {
-                    case: "ES256".to_owned(),
-                    backend: "ring",
-                    ratio: 0.9
-                },
-            ]
+            report.overhead_ratio("sign/ES256", "mint", "aws-lc"),
+            Some(0.8)
         );
+        assert_eq!(
+            report.overhead_ratio("sign/ES256", "mint", "ring"),
+            Some(0.9)
+        );
+        assert_eq!(report.overhead_ratio("sign/ES384", "mint", "ring"), None);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

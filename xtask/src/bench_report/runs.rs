@@ -5,7 +5,7 @@ use std::process::Command;
 
 use super::options::Options;
 use super::suite::{FIPS_BACKEND, FIPS_CASES, FIPS_TARGET};
-use crate::{root, run};
+use crate::{root, run, target_dir};
 
 /// Runs `cargo bench`; returns whether the peers ran.
 pub(super) fn run_suite(options: &Options, notes: &mut Vec<String>) -> Result<bool, String> {
@@ -92,7 +92,7 @@ fn fips_bench(options: &Options, step: &FipsStep) -> Command {
     command.args(["bench", "-p", "benches"]);
     if step.fips {
         command
-            .env("CARGO_TARGET_DIR", root().join(FIPS_TARGET))
+            .env("CARGO_TARGET_DIR", target_dir().join(FIPS_TARGET))
             .args(["--features", "jwt-core/fips"]);
     }
     command.args(["--bench", "signing", "--bench", "verification"]);

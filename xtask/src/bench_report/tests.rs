@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::criterion::Results;
+use super::external::External;
 use super::machine::Machine;
 use super::paired::Paired;
-use super::pyjwt::PyJwt;
 use super::suite::{BACKENDS, FIPS_BACKEND};
 use super::{Report, write};
 
@@ -118,6 +118,10 @@ fn rich_entries() -> Vec<Entry> {
             3_100_000.0,
             1.0,
         ),
+        ("peers-sign/HS256", "jwt-core", "aws-lc", 1_100.0, 1.0),
+        ("peers-sign/HS256", "jsonwebtoken", "aws-lc", 1_600.0, 1.0),
+        ("peers-verify/HS256", "jwt-core", "aws-lc", 1_300.0, 1.0),
+        ("peers-verify/HS256", "jsonwebtoken", "aws-lc", 1_600.0, 1.0),
         ("peers-sign/ES256", "jwt-core", "aws-lc", 21_700.0, 1.0),
         ("peers-sign/ES256", "jwt-core", "ring", 25_000.0, 1.0),
         ("peers-sign/ES256", "jsonwebtoken", "aws-lc", 48_000.0, 1.0),
@@ -178,24 +182,43 @@ fn write_paired(path: &Path) {
         {"group": "sign/ES512", "function": "vdr-mint", "backend": "aws-lc", "raw_ns": 410_000.0, "ratio": 0.9935},
         {"group": "sign/HS256", "function": "mint", "backend": "aws-lc", "raw_ns": 900.0, "ratio": 0.552},
         {"group": "verify/HS256", "function": "decode", "backend": "aws-lc", "raw_ns": 1_000.0, "ratio": 0.2266},
+        {"group": "verify-sized/HS256-1KB", "function": "decode", "backend": "aws-lc", "raw_ns": 600.0, "ratio": 0.4},
+        {"group": "verify-sized/HS256-4KB", "function": "decode", "backend": "aws-lc", "raw_ns": 1_200.0, "ratio": 0.3},
+        {"group": "verify-sized/HS256-4KB", "function": "decode", "backend": "ring", "raw_ns": 1_100.0, "ratio": 0.35},
+        {"group": "peers-sign/ES256", "function": "jsonwebtoken", "backend": "aws-lc", "raw_ns": 47_000.0, "ratio": 2.15},
+        {"group": "peers-verify/ES256", "function": "jsonwebtoken", "backend": "aws-lc", "raw_ns": 60_000.0, "ratio": 1.02},
     ]});
     std::fs::write(path, ratios.to_string()).unwrap();
 }
 
-fn python() -> PyJwt {
-    PyJwt {
-        versions: "PyJWT 2.10.1 with cryptography 44.0.0 on Python 3.12.3".to_owned(),
-        rates: [
-            ("ES512", 1_450.0),
-            ("ES512-pem-each-call", 1_020.5),
-            ("ES256", 9_800.0),
-            ("RS256-2048", 640.0),
-            ("HS256", 61_000.0),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect(),
-    }
+fn others() -> Vec<External> {
+    let rates = |pairs: &[(&str, f64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    vec![
+        External {
+            name: "PyJWT",
+            versions: "PyJWT 2.10.1 with cryptography 44.0.0 on Python 3.12.3".to_owned(),
+            mint: rates(&[
+                ("ES512", 1_450.0),
+                ("ES512-pem-each-call", 1_020.5),
+                ("ES256", 9_800.0),
+                ("RS256-2048", 640.0),
+                ("HS256", 61_000.0),
+            ]),
+            verify: rates(&[("ES512", 1_300.0), ("ES256", 8_000.0)]),
+        },
+        External {
+            name: "node jsonwebtoken",
+            versions: "jsonwebtoken 9.0.3 on node v20.0.0".to_owned(),
+            mint: rates(&[("ES512", 1_900.0), ("HS256", 90_000.0)]),
+            verify: rates(&[("ES512", 1_700.0), ("HS256", 80_000.0)]),
+        },
+        External {
+            name: "golang-jwt",
+            versions: "golang-jwt v5.2.2 on go1.19.8".to_owned(),
+            mint: rates(&[("ES512", 1_100.0), ("RS256-2048", 700.0)]),
+            verify: rates(&[("ES512", 1_000.0)]),
+        },
+    ]
 }
 
 /// A machine of four threads, described in two lines.
@@ -214,7 +237,7 @@ pub(super) fn report<'a>(results: &'a Results, paired: &'a Paired) -> Report<'a>
     Report {
         results,
         paired,
-        python: None,
+        others: &[],
         quick: true,
         peers: false,
         fips_module: Some("aws-lc-fips-sys v0.0.0".to_owned()),
@@ -242,18 +265,18 @@ fn render_fixture(name: &str, rich: bool) -> (String, String) {
         write_paired(&paired_path);
     }
     let paired = Paired::load(&paired_path, None).unwrap();
-    let python = python();
+    let others = if rich { others() } else { Vec::new() };
     let report = Report {
         results: &results,
         paired: &paired,
-        python: rich.then_some(&python),
+        others: &others,
         quick: !rich,
         peers: rich,
         fips_module: rich.then(|| "aws-lc-fips-sys v0.13.7".to_owned()),
         elapsed: rich.then(|| Duration::from_secs(3_725)),
         notes: if rich {
             vec![
-                "PyJWT measured again.".to_owned(),
+                "The other languages measured again.".to_owned(),
                 "Second note.".to_owned(),
             ]
         } else {
