@@ -25,7 +25,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci                              run what CI runs (.ci/run): fmt, clippy, tests, and the rest
   fuzz [--seconds N] [TARGET...]  run fuzz targets (all by default) for N seconds each (default 30)
-  mutants [--jobs N] [ARGS...]    mutation-test jwt-core's compact.rs, validation.rs, json.rs and key/
+  mutants [--jobs N] [ARGS...]    mutation-test jwt-core's decoding (compact, claims, json, header, base64url) and key/
                                   (slow; not in CI); fails on survivors not in xtask/mutants-equivalent.txt
   fips                            build and test the FIPS configuration (installs cmake and Go if missing)
   bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips]

@@ -15,6 +15,9 @@ const FILES: &[&str] = &[
     "crates/jwt-core/src/compact.rs",
     "crates/jwt-core/src/validation.rs",
     "crates/jwt-core/src/json.rs",
+    "crates/jwt-core/src/claims/deserialize.rs",
+    "crates/jwt-core/src/recent_header.rs",
+    "crates/jwt-core/src/base64url.rs",
     "crates/jwt-core/src/key/*.rs",
 ];
 

@@ -612,3 +612,51 @@ fn rfc7638_thumbprints_of_ec_and_okp_keys() {
         }
     }
 }
+
+#[test]
+fn a_jwk_is_private_when_it_has_private_members() {
+    let private = generate(KeySpec::Ec(Curve::P256)).to_jwk().unwrap();
+    assert!(private.is_private());
+    assert_eq!(private.private_members(), ["d"]);
+    let public = PublicKey::from_jwk(&private).unwrap().to_jwk();
+    assert!(!public.is_private());
+    assert!(public.private_members().is_empty());
+    // An HMAC secret's JWK is private, and carries the secret as `k`.
+    let oct = PublicKey::from_secret(&[1, 2, 3]).to_jwk();
+    assert_eq!((oct.kty.as_str(), oct.k.as_deref()), ("oct", Some("AQID")));
+    assert!(oct.is_private());
+    assert_eq!(PublicKey::from_jwk(&oct).unwrap(), PublicKey::from_secret(&[1, 2, 3]));
+}
+
+#[test]
+fn okp_jwks_of_other_curves_are_refused_by_name() {
+    // A valid 32-byte `x`: only the curve is wrong.
+    let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    for crv in ["X25519", "Ed448", ""] {
+        let jwk = format!(r#"{{"kty":"OKP","crv":"{crv}","x":"{x}"}}"#);
+        let err = PublicKey::from_jwk_json(&jwk).unwrap_err().to_string();
+        assert!(err.contains("is not supported; expected Ed25519"), "{crv}: {err}");
+        let private = format!(r#"{{"kty":"OKP","crv":"{crv}","x":"{x}","d":"{x}"}}"#);
+        let err = PrivateKey::from_jwk_json(&private).unwrap_err().to_string();
+        assert!(err.contains("is not supported; expected Ed25519"), "{crv}: {err}");
+    }
+}
+
+#[test]
+fn rsa_private_jwks_need_both_primes() {
+    let full = generate(KeySpec::Rsa { bits: 2048 }).to_jwk().unwrap();
+    assert!(PrivateKey::from_jwk(&full).is_ok());
+    for drop_p in [true, false] {
+        let mut jwk = full.clone();
+        if drop_p {
+            jwk.p = None;
+        } else {
+            jwk.q = None;
+        }
+        let err = PrivateKey::from_jwk(&jwk).unwrap_err().to_string();
+        assert!(
+            err.contains("an RSA private JWK needs its primes and CRT values"),
+            "{err}"
+        );
+    }
+}
