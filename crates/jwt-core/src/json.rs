@@ -47,7 +47,7 @@ impl Members<'_> {
 pub(crate) struct Checked<'a> {
     text: &'a str,
     part: &'static str,
-    members: Members<'a>,
+    members: Box<Members<'a>>,
 }
 
 impl Checked<'_> {
@@ -116,11 +116,11 @@ pub(crate) fn check_object_capturing<'a>(
 
 /// What [`Check`] found: the top level needs to know an object from the
 /// rest, and an object member's value whether it is `null`.
-// `Object` is large (its names are on the stack) but made once per document.
-#[allow(clippy::large_enum_variant)]
 enum Shape<'de> {
     Null,
-    Object(Members<'de>),
+    /// Boxed: a `Members` holds its names on the stack, and a `Shape` is
+    /// returned for every value walked.
+    Object(Box<Members<'de>>),
     Other,
 }
 
@@ -208,7 +208,7 @@ impl<'de> Visitor<'de> for Check<'_> {
             }
             members.names.insert(name);
         }
-        Ok(Shape::Object(members))
+        Ok(Shape::Object(Box::new(members)))
     }
 }
 

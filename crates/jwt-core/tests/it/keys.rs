@@ -625,7 +625,10 @@ fn a_jwk_is_private_when_it_has_private_members() {
     let oct = PublicKey::from_secret(&[1, 2, 3]).to_jwk();
     assert_eq!((oct.kty.as_str(), oct.k.as_deref()), ("oct", Some("AQID")));
     assert!(oct.is_private());
-    assert_eq!(PublicKey::from_jwk(&oct).unwrap(), PublicKey::from_secret(&[1, 2, 3]));
+    assert_eq!(
+        PublicKey::from_jwk(&oct).unwrap(),
+        PublicKey::from_secret(&[1, 2, 3])
+    );
 }
 
 #[test]
@@ -635,10 +638,16 @@ fn okp_jwks_of_other_curves_are_refused_by_name() {
     for crv in ["X25519", "Ed448", ""] {
         let jwk = format!(r#"{{"kty":"OKP","crv":"{crv}","x":"{x}"}}"#);
         let err = PublicKey::from_jwk_json(&jwk).unwrap_err().to_string();
-        assert!(err.contains("is not supported; expected Ed25519"), "{crv}: {err}");
+        assert!(
+            err.contains("is not supported; expected Ed25519"),
+            "{crv}: {err}"
+        );
         let private = format!(r#"{{"kty":"OKP","crv":"{crv}","x":"{x}","d":"{x}"}}"#);
         let err = PrivateKey::from_jwk_json(&private).unwrap_err().to_string();
-        assert!(err.contains("is not supported; expected Ed25519"), "{crv}: {err}");
+        assert!(
+            err.contains("is not supported; expected Ed25519"),
+            "{crv}: {err}"
+        );
     }
 }
 
