@@ -435,6 +435,9 @@ mod tests {
     fn an_empty_member_name_is_a_name_like_any_other() {
         let checked = check_object(br#"{"":1,"a":{"":2}}"#, "claims").unwrap();
         assert!(checked.members().has(""));
+        // After other names too: the empty name is never taken for one seen.
+        let checked = check_object(br#"{"a":1,"":2,"b":{"c":1,"":3}}"#, "claims").unwrap();
+        assert!(checked.members().has("") && checked.members().has("b"));
         assert_duplicate(r#"{"":1,"":2}"#);
         assert_duplicate(r#"{"a":[{"":1,"":2}]}"#);
     }

@@ -79,7 +79,68 @@ fn sec1_pem_is_laid_out_as_openssl_writes_it() {
         &*pem
     );
     let err = PrivateKey::from_pem(&wrong).unwrap_err().to_string();
-    assert!(err.contains("P-256") && err.contains("P-521"), "{err}");
+    assert!(
+        err.contains("the key says it is on P-521 but its parameters say P-256"),
+        "{err}"
+    );
+}
+
+#[test]
+fn keys_on_other_curves_name_the_curve() {
+    // openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1
+    let k1 = include_bytes!("../fixtures/secp256k1.pem");
+    let err = PrivateKey::parse(k1).unwrap_err().to_string();
+    assert!(
+        err.contains("the key is on curve secp256k1; supported curves are P-256, P-384 and P-521"),
+        "{err}"
+    );
+}
+
+#[test]
+fn public_key_debug_names_the_kind_only() {
+    let public = generate(KeySpec::Ec(Curve::P384))
+        .public_key()
+        .unwrap()
+        .with_kid("k-1");
+    let shown = format!("{public:?}");
+    assert!(shown.starts_with("PublicKey {"), "{shown}");
+    assert!(
+        shown.contains(&public.description()) && shown.contains("k-1"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn every_pbes1_scheme_is_named() {
+    // The MD5-DES fixture with its scheme's OID (1.2.840.113549.1.5.N) changed.
+    let pem = std::str::from_utf8(include_bytes!(
+        "../fixtures/encrypted/p384-pbes1-md5-des.pem"
+    ))
+    .unwrap();
+    let der = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap().1;
+    let oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x03,
+    ];
+    let at = der
+        .windows(oid.len())
+        .position(|w| w == oid)
+        .expect("the MD5-DES OID");
+    for (last, name) in [
+        (0x01, "pbeWithMD2AndDES-CBC"),
+        (0x04, "pbeWithMD2AndRC2-CBC"),
+        (0x03, "pbeWithMD5AndDES-CBC"),
+        (0x06, "pbeWithMD5AndRC2-CBC"),
+        (0x0a, "pbeWithSHA1AndDES-CBC"),
+        (0x0b, "pbeWithSHA1AndRC2-CBC"),
+    ] {
+        let mut changed = der.clone();
+        changed[at + oid.len() - 1] = last;
+        let err = PrivateKey::parse_with_passphrase(&changed, PASSPHRASE).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnsupportedKeyEncryption { scheme } if scheme.contains(name)),
+            "{name}: {err:?}"
+        );
+    }
 }
 
 #[test]
