@@ -325,6 +325,25 @@ fn debug_output_never_shows_key_material() {
         format!("{key:?}"),
         "PrivateKey { kind: \"P-256\", kid: None, .. }"
     );
+    assert_eq!(
+        format!("{jwk:?}"),
+        "Jwk { kty: \"EC\", kid: None, crv: Some(\"P-256\"), alg: None, private: true, .. }"
+    );
+}
+
+#[test]
+fn jwk_syntax_errors_say_what_is_wrong_without_the_values() {
+    for (json, reason) in [
+        (r#"{"kty":5}"#, "invalid type: integer"),
+        (
+            r#"{"kty":"EC","crv":"P-256","x":"c2VjcmV0LXZhbHVl"#,
+            "EOF while parsing",
+        ),
+    ] {
+        let err = PublicKey::from_jwk_json(json).unwrap_err().to_string();
+        assert!(err.contains(reason), "{json}: {err}");
+        assert!(!err.contains("c2VjcmV0LXZhbHVl"), "{err}");
+    }
 }
 
 #[test]
