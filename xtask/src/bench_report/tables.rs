@@ -99,7 +99,7 @@ impl Report<'_> {
              token, 256 for the RS256 Clearance assertion) takes the signature out: *claims* \
              is building the claims struct (the caller's work: strings, `iat`/`exp`, `jti`), \
              *JSON* is `serde_json` alone, *encode* is `Encoder::encode` (JSON, base64url of \
-             claims and signature with the constant-time `base64ct`, assembly), *mint* is both. \
+             claims and signature, assembly), *mint* is both. \
              ns per token.\n"
         );
         let _ = writeln!(
