@@ -216,6 +216,16 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A signer whose key lives in an HSM or a KMS failed to sign.
+    #[error("the {device} signer failed: {reason}")]
+    Remote {
+        /// What holds the key: `PKCS#11 token`, `AWS KMS`.
+        device: &'static str,
+        /// What went wrong, as the device's crate described it (never a PIN
+        /// or a credential).
+        reason: String,
+    },
+
     /// FIPS mode was required but the selected backend is not running in it.
     #[error("FIPS mode is required, but {0}")]
     FipsRequired(String),
