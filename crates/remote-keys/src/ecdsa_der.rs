@@ -111,14 +111,22 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_signature_of_that_curve() {
         let too_long = der_of(&[1u8; 33], &[1]);
-        assert!(der_to_jws(Algorithm::ES256, &too_long).unwrap_err().contains("33 bytes"));
+        assert!(
+            der_to_jws(Algorithm::ES256, &too_long)
+                .unwrap_err()
+                .contains("33 bytes")
+        );
         assert!(der_to_jws(Algorithm::ES384, &too_long).is_ok());
         let mut trailing = der_of(&[1], &[2]);
         trailing.push(0);
         assert!(der_to_jws(Algorithm::ES256, &trailing).is_err());
         assert!(der_to_jws(Algorithm::ES256, &[0x30, 0x00]).is_err());
         assert!(der_to_jws(Algorithm::ES256, b"").is_err());
-        assert!(der_to_jws(Algorithm::ES256, &der_of(&[0], &[2])).unwrap_err().contains("zero"));
+        assert!(
+            der_to_jws(Algorithm::ES256, &der_of(&[0], &[2]))
+                .unwrap_err()
+                .contains("zero")
+        );
         assert!(der_to_jws(Algorithm::RS256, &der_of(&[1], &[2])).is_err());
     }
 }

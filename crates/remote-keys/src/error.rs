@@ -80,9 +80,7 @@ pub enum Error {
     WrongPin,
 
     /// The URI gives no way to find the PIN.
-    #[error(
-        "no PIN for the token: add `pin-source=file:PATH` (a file holding the PIN) to the URI"
-    )]
+    #[error("no PIN for the token: add `pin-source=file:PATH` (a file holding the PIN) to the URI")]
     MissingPin,
 
     /// The `pin-source` file could not be read.

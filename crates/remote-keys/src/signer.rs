@@ -61,9 +61,7 @@ impl RemoteSigner {
     pub async fn generate(uri: &KeyUri, alg: Algorithm) -> Result<Self> {
         let key: Box<dyn DeviceKey> = match uri {
             #[cfg(feature = "pkcs11")]
-            KeyUri::Pkcs11(uri) => {
-                Box::new(crate::pkcs11::Pkcs11Signer::generate(uri, alg).await?)
-            }
+            KeyUri::Pkcs11(uri) => Box::new(crate::pkcs11::Pkcs11Signer::generate(uri, alg).await?),
             #[cfg(feature = "aws-kms")]
             KeyUri::AwsKms(name) => {
                 let config = crate::aws_kms::load_config().await;

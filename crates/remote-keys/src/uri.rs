@@ -406,7 +406,11 @@ mod tests {
         for source in ["file:/etc/pin", "file:///etc/pin", "/etc/pin"] {
             let uri =
                 Pkcs11Uri::parse(&format!("pkcs11:object=k?{MODULE}&pin-source={source}")).unwrap();
-            assert_eq!(uri.pin, Some(PinSource::File("/etc/pin".into())), "{source}");
+            assert_eq!(
+                uri.pin,
+                Some(PinSource::File("/etc/pin".into())),
+                "{source}"
+            );
         }
     }
 
@@ -435,13 +439,22 @@ mod tests {
     fn refusals_say_what_to_add() {
         let cases = [
             ("pkcs11:object=k", "no module-path"),
-            ("pkcs11:object=k?module-name=softhsm2", "module-name is not searched"),
+            (
+                "pkcs11:object=k?module-name=softhsm2",
+                "module-name is not searched",
+            ),
             (
                 "pkcs11:token=t?module-path=/m.so",
                 "names no key: add `object=LABEL`",
             ),
-            ("pkcs11:object=k;type=cert?module-path=/m.so", "type must be"),
-            ("pkcs11:object=k;slot-id=x?module-path=/m.so", "slot-id must be"),
+            (
+                "pkcs11:object=k;type=cert?module-path=/m.so",
+                "type must be",
+            ),
+            (
+                "pkcs11:object=k;slot-id=x?module-path=/m.so",
+                "slot-id` value may only be numeric",
+            ),
             (
                 "pkcs11:object=k?module-path=/m.so&pin-value=1&pin-source=file:p",
                 "not both",
@@ -470,7 +483,14 @@ mod tests {
             KmsKeyName::new("alias/vdr-imp").unwrap().alias(),
             Some("vdr-imp")
         );
-        for bad in ["", "alias/", "alias/aws/lambda", "key id", "k\u{1b}[2J", "ключ"] {
+        for bad in [
+            "",
+            "alias/",
+            "alias/aws/lambda",
+            "key id",
+            "k\u{1b}[2J",
+            "ключ",
+        ] {
             let err = KeyUri::parse(&format!("aws-kms:{bad}")).unwrap_err();
             assert!(matches!(err, Error::InvalidUri { .. }), "{bad:?}");
         }
