@@ -19,20 +19,12 @@ use jwt_core::{
 };
 use remote_keys::pkcs11::Pkcs11Signer;
 use remote_keys::{Error, KeyUri, PinSource, Pkcs11Uri, RemoteSigner};
+use sandbox::softhsm::SoftHsmToken;
 use serde_json::{Value, json};
 
 const CHILD: &str = "REMOTE_KEYS_SOFTHSM_DIR";
 const TOKEN: &str = "vdr";
 const PIN: &str = "4711-user-pin";
-const SO_PIN: &str = "0815-so-pin";
-
-/// Where Debian (and most distributions) put the SoftHSM2 module.
-const MODULES: &[&str] = &[
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/local/lib/softhsm/libsofthsm2.so",
-];
 
 fn main() -> ExitCode {
     match std::env::var_os(CHILD) {
@@ -41,51 +33,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn module_path() -> Option<PathBuf> {
-    MODULES.iter().map(PathBuf::from).find(|p| p.is_file())
-}
-
 /// Parent: make a token in a fresh directory, then run the tests in a child
 /// process that sees it.
 fn run_child() -> ExitCode {
-    let Some(_) = module_path() else {
+    if !SoftHsmToken::installed() {
         println!("skipped: SoftHSM2 not installed (apt-get install softhsm2); 0 tests run");
         return ExitCode::SUCCESS;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let tokens = dir.path().join("tokens");
-    std::fs::create_dir(&tokens).unwrap();
-    let conf = dir.path().join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
-    let init = Command::new("softhsm2-util")
-        .env("SOFTHSM2_CONF", &conf)
-        .args(["--init-token", "--free", "--label", TOKEN])
-        .args(["--so-pin", SO_PIN, "--pin", PIN])
-        .output();
-    match init {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "softhsm2-util --init-token failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => {
-            println!("skipped: softhsm2-util not runnable ({e}); apt-get install softhsm2");
-            return ExitCode::SUCCESS;
-        }
     }
-    std::fs::write(dir.path().join("pin.txt"), format!("{PIN}\n")).unwrap();
-    std::fs::write(dir.path().join("wrong-pin.txt"), "1234\n").unwrap();
+    let token = SoftHsmToken::create(TOKEN, PIN).unwrap();
+    std::fs::write(token.dir().join("wrong-pin.txt"), "1234\n").unwrap();
     let status = Command::new(std::env::current_exe().unwrap())
         .args(std::env::args_os().skip(1))
-        .env("SOFTHSM2_CONF", &conf)
-        .env(CHILD, dir.path())
+        .envs(token.env())
+        .env(CHILD, token.dir())
         .status()
         .unwrap();
     match status.success() {
@@ -158,7 +118,7 @@ fn run_tests(dir: &Path) -> ExitCode {
         .collect();
     let ctx = Ctx {
         dir: dir.to_owned(),
-        module: module_path().unwrap(),
+        module: SoftHsmToken::module_path().unwrap(),
         rt: tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

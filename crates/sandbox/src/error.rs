@@ -63,6 +63,15 @@ pub enum Error {
     #[error(transparent)]
     File(#[from] secret_file::Error),
 
+    /// An outside tool a stand-in runs (SoftHSM2, moto) is missing or failed.
+    #[error("{tool}: {reason}")]
+    Tool {
+        /// The tool.
+        tool: &'static str,
+        /// What went wrong, and how to install it when it is missing.
+        reason: String,
+    },
+
     /// A credential folder could not be created.
     #[error("cannot write {}: {source}", path.display())]
     Write {

@@ -17,6 +17,9 @@
 //! with rcgen; the listener records every handshake in
 //! [`tls::ConnectionStats`]).
 //!
+//! [`softhsm::SoftHsmToken`] makes a throwaway SoftHSM2 token, the stand-in
+//! for an HSM that PKCS#11 signers are tested against.
+//!
 //! This crate depends on `jwt-core` only, never on the client crates, so the
 //! clients are tested against code they do not share.
 #![forbid(unsafe_code)]
@@ -35,6 +38,7 @@ mod presented;
 mod random;
 mod run;
 mod server;
+pub mod softhsm;
 pub mod tls;
 mod trace;
 pub mod vdr;
