@@ -15,6 +15,7 @@ mod inspect;
 mod keyfile;
 mod keygen;
 mod mint;
+mod remote;
 mod sandbox;
 mod vdr;
 mod verify;
