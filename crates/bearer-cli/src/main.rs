@@ -124,10 +124,10 @@ fn run(cli: &Cli) -> Outcome {
             let es512 = backend(cli, vdr_client::es512_backend)?;
             match vdr {
                 VdrCommand::Token(VdrTokenCommand::Impersonation(args)) => {
-                    vdr::impersonation_token(args, es512, secrets)
+                    runtime()?.block_on(vdr::impersonation_token(args, es512, secrets))
                 }
                 VdrCommand::Token(VdrTokenCommand::Management(args)) => {
-                    vdr::management_token(args, es512, secrets)
+                    runtime()?.block_on(vdr::management_token(args, es512, secrets))
                 }
                 VdrCommand::Request(args) => {
                     runtime()?.block_on(vdr::request(args, es512, secrets, cli.ca_file.as_deref()))

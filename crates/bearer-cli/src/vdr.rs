@@ -66,7 +66,11 @@ fn profile(
         section.passphrase_file = Some(file.clone());
     }
     if let Some(key) = &section.key {
-        check_secret_file(key, "private key", secrets)?;
+        match crate::remote::key_uri(key) {
+            // Refused here with the parser's reason, before any device I/O.
+            Some(uri) => drop(uri?),
+            None => check_secret_file(key, "private key", secrets)?,
+        }
     }
     if let Some(file) = &section.passphrase_file {
         check_secret_file(file, "passphrase file", secrets)?;
@@ -137,7 +141,7 @@ fn impersonation_request(
     Ok(request)
 }
 
-pub(crate) fn impersonation_token(
+pub(crate) async fn impersonation_token(
     args: &ImpersonationArgs,
     backend: &dyn Backend,
     secrets: SecretFiles,
@@ -152,13 +156,14 @@ pub(crate) fn impersonation_token(
     let request = impersonation_request(args, &profile)?;
     let credentials = credentials(&profile, Api::Impersonation, backend, secrets)?;
     let minted = credentials
-        .mint_impersonation(&request, SystemTime::now())
+        .mint_impersonation_async(&request, SystemTime::now())
+        .await
         .map_err(Failure::input)?;
     println!("{}", minted.token.as_str());
     Ok(())
 }
 
-pub(crate) fn management_token(
+pub(crate) async fn management_token(
     args: &ManagementArgs,
     backend: &dyn Backend,
     secrets: SecretFiles,
@@ -178,11 +183,12 @@ pub(crate) fn management_token(
     }
     let credentials = credentials(&profile, Api::Management, backend, secrets)?;
     let minted = credentials
-        .mint_management(
+        .mint_management_async(
             &extra,
             Duration::from_secs(args.credentials.ttl),
             SystemTime::now(),
         )
+        .await
         .map_err(Failure::input)?;
     println!("{}", minted.token.as_str());
     Ok(())

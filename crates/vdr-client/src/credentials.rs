@@ -4,9 +4,13 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use std::sync::Arc;
+
 use jwt_core::{
-    Algorithm, Backend, Encoder, NumericDate, PrivateKey, Token, backends, default_backend,
+    Algorithm, AsyncSigner, Backend, Encoder, Header, NumericDate, PrivateKey, Token, backends,
+    default_backend, encode_async,
 };
+use remote_keys::{KeyUri, RemoteSigner};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -125,13 +129,45 @@ impl fmt::Debug for IssuerPrefix<'_> {
 }
 
 /// One API's credentials: the issuer and CID the vendor sent, and the P-521
-/// private key, parsed once and bound to ES512.
+/// private key, parsed once and bound to ES512 — or a key that stays in an
+/// HSM or KMS ([`Credentials::with_key_uri`], [`Credentials::with_signer`]).
 #[derive(Clone)]
 pub struct Credentials {
     api: Api,
     issuer: String,
     cid: String,
-    encoder: Encoder,
+    key: SigningKey,
+}
+
+/// Where the ES512 signature comes from.
+#[derive(Clone)]
+enum SigningKey {
+    /// A parsed key in this process: signs inline, sync or async.
+    Local(Encoder),
+    /// A key in a device: signs through `await`, opened on first use.
+    Remote(Arc<DeviceKey>),
+}
+
+/// A device key, opened once: by the caller ([`Credentials::with_signer`]) or
+/// on the first mint from its URI ([`Credentials::with_key_uri`]), so that
+/// building credentials (a profile, a client) does no device I/O.
+struct DeviceKey {
+    uri: Option<KeyUri>,
+    signer: tokio::sync::OnceCell<Arc<dyn AsyncSigner>>,
+}
+
+impl DeviceKey {
+    async fn signer(&self, api: Api) -> Result<&Arc<dyn AsyncSigner>, Error> {
+        self.signer
+            .get_or_try_init(|| async {
+                let uri = self.uri.as_ref().ok_or(Error::NoCredentials { api })?;
+                let signer = RemoteSigner::open(uri, Algorithm::ES512)
+                    .await
+                    .map_err(|source| Error::RemoteKey { api, source })?;
+                Ok(Arc::new(signer) as Arc<dyn AsyncSigner>)
+            })
+            .await
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -140,7 +176,16 @@ impl fmt::Debug for Credentials {
             .field("api", &self.api)
             .field("cid", &self.cid)
             .field("issuer", &IssuerPrefix(&self.issuer))
-            .field("backend", &"ES512")
+            .field(
+                "key",
+                &match &self.key {
+                    SigningKey::Local(_) => "ES512 key in this process".to_owned(),
+                    SigningKey::Remote(device) => match &device.uri {
+                        Some(uri) => format!("ES512 key at {uri}"),
+                        None => "ES512 key in a device".to_owned(),
+                    },
+                },
+            )
             .finish_non_exhaustive()
     }
 }
@@ -186,24 +231,78 @@ impl Credentials {
         key: &PrivateKey,
         backend: &dyn Backend,
     ) -> Result<Self, Error> {
+        let signer = backend
+            .signer(Algorithm::ES512, key)
+            .map_err(|source| Error::Key { api, source })?;
+        let encoder = Encoder::new(signer).map_err(|source| Error::Key { api, source })?;
+        Self::build(api, issuer.into(), cid.into(), SigningKey::Local(encoder))
+    }
+
+    /// Credentials whose key stays in an HSM or a KMS, named by URI
+    /// (`pkcs11:…` or `aws-kms:…`, see [`remote_keys::KeyUri`]). The device
+    /// is opened on the first mint, so a wrong PIN or a missing key shows
+    /// there ([`Error::RemoteKey`]); minting needs the `_async` methods.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyIssuer`], [`Error::EmptyCid`].
+    pub fn with_key_uri(
+        api: Api,
+        issuer: impl Into<String>,
+        cid: impl Into<String>,
+        uri: KeyUri,
+    ) -> Result<Self, Error> {
+        let device = DeviceKey {
+            uri: Some(uri),
+            signer: tokio::sync::OnceCell::new(),
+        };
+        Self::build(api, issuer.into(), cid.into(), SigningKey::Remote(Arc::new(device)))
+    }
+
+    /// Credentials that sign through `signer` (an opened device key, or any
+    /// [`AsyncSigner`]), which must make ES512 signatures.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`] when the signer is for another algorithm;
+    /// [`Error::EmptyIssuer`], [`Error::EmptyCid`].
+    pub fn with_signer(
+        api: Api,
+        issuer: impl Into<String>,
+        cid: impl Into<String>,
+        signer: Arc<dyn AsyncSigner>,
+    ) -> Result<Self, Error> {
+        if signer.algorithm() != Algorithm::ES512 {
+            return Err(Error::Key {
+                api,
+                source: jwt_core::Error::AlgorithmMismatch {
+                    expected: Algorithm::ES512,
+                    found: signer.algorithm(),
+                },
+            });
+        }
+        let device = DeviceKey {
+            uri: None,
+            signer: tokio::sync::OnceCell::new_with(Some(signer)),
+        };
+        Self::build(api, issuer.into(), cid.into(), SigningKey::Remote(Arc::new(device)))
+    }
+
+    fn build(api: Api, issuer: String, cid: String, key: SigningKey) -> Result<Self, Error> {
         // The vendor sends these as copy-paste text: a trailing newline is not part of them.
-        let issuer = issuer.into().trim().to_owned();
-        let cid = cid.into().trim().to_owned();
+        let issuer = issuer.trim().to_owned();
+        let cid = cid.trim().to_owned();
         if issuer.is_empty() {
             return Err(Error::EmptyIssuer { api });
         }
         if cid.is_empty() {
             return Err(Error::EmptyCid { api });
         }
-        let signer = backend
-            .signer(Algorithm::ES512, key)
-            .map_err(|source| Error::Key { api, source })?;
-        let encoder = Encoder::new(signer).map_err(|source| Error::Key { api, source })?;
         Ok(Self {
             api,
             issuer,
             cid,
-            encoder,
+            key,
         })
     }
 
@@ -267,12 +366,34 @@ impl Credentials {
     }
 
     /// Mints an impersonation token valid from `now` for `request.ttl`; the
-    /// instance must be a DNS label ([`Error::InvalidInstance`]).
+    /// instance must be a DNS label ([`Error::InvalidInstance`]). For a key
+    /// in this process; a device key needs [`Self::mint_impersonation_async`]
+    /// ([`Error::DeviceKeyNeedsAsync`]).
     pub fn mint_impersonation(
         &self,
         request: &ImpersonationRequest,
         now: SystemTime,
     ) -> Result<MintedToken, Error> {
+        let (claims, exp) = self.impersonation_claims(request, now)?;
+        self.finish(&claims, exp)
+    }
+
+    /// Like [`Self::mint_impersonation`], for any key: a device key signs
+    /// through `await` (opened on first use).
+    pub async fn mint_impersonation_async(
+        &self,
+        request: &ImpersonationRequest,
+        now: SystemTime,
+    ) -> Result<MintedToken, Error> {
+        let (claims, exp) = self.impersonation_claims(request, now)?;
+        self.finish_async(&claims, exp).await
+    }
+
+    fn impersonation_claims(
+        &self,
+        request: &ImpersonationRequest,
+        now: SystemTime,
+    ) -> Result<(ImpersonationClaims, NumericDate), Error> {
         self.expect(Api::Impersonation)?;
         check_ttl(request.ttl)?;
         crate::Instance::new(&request.instance)?;
@@ -287,17 +408,40 @@ impl Credentials {
             cid: self.cid.clone(),
             scp: request.scopes.iter().collect(),
         };
-        self.finish(&claims, exp)
+        Ok((claims, exp))
     }
 
     /// Mints a management token: `iss`, `iat`, `exp`, `cid`, plus `extra`
     /// claims (the vendor documents no others; `aud` or `sub` go here if needed).
+    /// For a key in this process; a device key needs
+    /// [`Self::mint_management_async`].
     pub fn mint_management(
         &self,
         extra: &Map<String, Value>,
         ttl: Duration,
         now: SystemTime,
     ) -> Result<MintedToken, Error> {
+        let (claims, exp) = self.management_claims(extra, ttl, now)?;
+        self.finish(&claims, exp)
+    }
+
+    /// Like [`Self::mint_management`], for any key.
+    pub async fn mint_management_async(
+        &self,
+        extra: &Map<String, Value>,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Result<MintedToken, Error> {
+        let (claims, exp) = self.management_claims(extra, ttl, now)?;
+        self.finish_async(&claims, exp).await
+    }
+
+    fn management_claims(
+        &self,
+        extra: &Map<String, Value>,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Result<(Map<String, Value>, NumericDate), Error> {
         self.expect(Api::Management)?;
         check_ttl(ttl)?;
         let iat = NumericDate::from(now);
@@ -313,18 +457,48 @@ impl Credentials {
             }
             claims.insert(name.clone(), value.clone());
         }
-        self.finish(&claims, exp)
+        Ok((claims, exp))
     }
 
     fn finish<C: Serialize>(&self, claims: &C, exp: NumericDate) -> Result<MintedToken, Error> {
-        let token = self.encoder.encode(claims).map_err(|source| Error::Mint {
+        let SigningKey::Local(encoder) = &self.key else {
+            return Err(Error::DeviceKeyNeedsAsync { api: self.api });
+        };
+        let token = encoder.encode(claims).map_err(|source| self.mint_error(source))?;
+        Ok(minted(token, exp))
+    }
+
+    async fn finish_async<C: Serialize + Sync>(
+        &self,
+        claims: &C,
+        exp: NumericDate,
+    ) -> Result<MintedToken, Error> {
+        let token = match &self.key {
+            SigningKey::Local(encoder) => encoder.encode(claims),
+            SigningKey::Remote(device) => {
+                let signer = device.signer(self.api).await?;
+                // The header a file key's Encoder writes: alg, typ, kid if any.
+                let mut header = Header::new(Algorithm::ES512);
+                header.kid = signer.key_id().map(str::to_owned);
+                encode_async(&**signer, &header, claims).await
+            }
+        }
+        .map_err(|source| self.mint_error(source))?;
+        Ok(minted(token, exp))
+    }
+
+    fn mint_error(&self, source: jwt_core::Error) -> Error {
+        Error::Mint {
             api: self.api,
             source,
-        })?;
-        Ok(MintedToken {
-            token,
-            expires_at: exp.to_system_time(),
-        })
+        }
+    }
+}
+
+fn minted(token: Token, exp: NumericDate) -> MintedToken {
+    MintedToken {
+        token,
+        expires_at: exp.to_system_time(),
     }
 }
 

@@ -57,6 +57,27 @@ pub enum Error {
         source: jwt_core::Error,
     },
 
+    /// The key in an HSM or a KMS could not be opened (module, token, PIN,
+    /// key type, access).
+    #[error("the {api} API key cannot be used: {source}")]
+    RemoteKey {
+        /// Which API's key.
+        api: Api,
+        /// What the device said.
+        #[source]
+        source: remote_keys::Error,
+    },
+
+    /// A key in a device signs only through `await`.
+    #[error(
+        "the {api} API key lives in an HSM or a KMS, which signs asynchronously; \
+         mint with the `_async` methods (the client does)"
+    )]
+    DeviceKeyNeedsAsync {
+        /// Which API's key.
+        api: Api,
+    },
+
     /// The passphrase file of an encrypted key gave no passphrase.
     #[error(transparent)]
     Passphrase {

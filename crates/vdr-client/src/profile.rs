@@ -7,7 +7,8 @@
 //! # ca_file = "ca.pem"                       # extra trusted CA (PEM), relative to this file
 //!
 //! [impersonation]
-//! key = "impersonation-api-private.pem"     # relative to this file
+//! key = "impersonation-api-private.pem"     # relative to this file, or a key URI:
+//! # key = "pkcs11:token=vdr;object=imp-api?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/etc/vdr/pin"
 //! # passphrase_file = "key-passphrase.txt"  # when the key is encrypted PKCS#8
 //! issuer_file = "impersonation-issuer.txt"  # or: issuer = "eyJ…"
 //! cid = "…"
@@ -29,13 +30,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use remote_keys::KeyUri;
+
 use crate::{Api, Credentials, Error, Instance};
 
 /// One API's section of the profile.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiProfile {
-    /// Path of the P-521 private key.
+    /// Path of the P-521 private key, or a key URI (`pkcs11:…`,
+    /// `aws-kms:…`) for a key that stays in an HSM or a KMS.
     pub key: Option<PathBuf>,
     /// A file whose first line is the passphrase of an encrypted key
     /// (`ENCRYPTED PRIVATE KEY`), as `openssl … -pass file:` reads it.
@@ -98,7 +102,9 @@ impl Profile {
             .into_iter()
             .flatten()
         {
-            for file in [&mut api.key, &mut api.passphrase_file, &mut api.issuer_file]
+            // A key URI (`pkcs11:…`, `aws-kms:…`) is not a path.
+            let key = api.key.as_mut().filter(|k| key_uri_text(k).is_none());
+            for file in [key, api.passphrase_file.as_mut(), api.issuer_file.as_mut()]
                 .into_iter()
                 .flatten()
             {
@@ -274,6 +280,10 @@ impl Profile {
             (None, None) => return Err(missing("issuer", "ISSUER")),
         };
         let cid = section.cid.ok_or_else(|| missing("cid", "CID"))?;
+        if let Some(text) = key_uri_text(&key) {
+            let uri = KeyUri::parse(text).map_err(|source| Error::RemoteKey { api, source })?;
+            return Credentials::with_key_uri(api, issuer, cid, uri);
+        }
         match passphrase {
             Some(passphrase) => {
                 Credentials::load_with_passphrase(api, issuer, cid, &key, passphrase, backend)
@@ -281,6 +291,11 @@ impl Profile {
             None => Credentials::load_with_backend(api, issuer, cid, &key, backend),
         }
     }
+}
+
+/// The key setting as a URI, when it is one (`./pkcs11:…` is a file).
+fn key_uri_text(key: &Path) -> Option<&str> {
+    key.to_str().filter(|t| KeyUri::is_key_uri(t))
 }
 
 #[cfg(test)]

@@ -65,13 +65,14 @@ impl TokenSource<TokenKey> for VdrTokenSource {
                     ttl: self.ttl,
                 };
                 self.credentials(Api::Impersonation)?
-                    .mint_impersonation(&request, now)?
+                    .mint_impersonation_async(&request, now)
+                    .await?
             }
-            TokenKey::Management => self.credentials(Api::Management)?.mint_management(
-                &serde_json::Map::new(),
-                self.ttl,
-                now,
-            )?,
+            TokenKey::Management => {
+                self.credentials(Api::Management)?
+                    .mint_management_async(&serde_json::Map::new(), self.ttl, now)
+                    .await?
+            }
         };
         tracing::debug!(api = %key.api(), "minted a VDR token");
         Ok(IssuedToken::new(minted.token, minted.expires_at))
