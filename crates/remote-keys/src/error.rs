@@ -178,6 +178,16 @@ pub enum Error {
     /// jwt-core refused a key or token (parsing the public key, encoding).
     #[error(transparent)]
     Jwt(#[from] jwt_core::Error),
+
+    /// A KMS alias already names a key where a new key was to be made.
+    #[error(
+        "the KMS alias {alias} already names a key; choose another alias/ name, \
+         or open that key instead of generating one"
+    )]
+    AliasExists {
+        /// The alias (`alias/NAME`).
+        alias: String,
+    },
 }
 
 /// This crate's result type.

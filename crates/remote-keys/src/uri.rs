@@ -15,6 +15,9 @@ use crate::{Error, Result};
 /// Where a private key lives, as named by a URI.
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
+// Parsed once per key and never stored in bulk: boxing the PKCS#11 variant
+// would only make matching on it clumsier.
+#[allow(clippy::large_enum_variant)]
 pub enum KeyUri {
     /// A key object in a PKCS#11 token.
     Pkcs11(Pkcs11Uri),
