@@ -42,7 +42,12 @@ fn assertion_vs_raw(c: &mut Criterion) {
         let input_len = token.as_str().rfind('.').unwrap();
         let input = token.as_str().as_bytes()[..input_len].to_vec();
         let raw = backend
-            .signer(Algorithm::RS256, file.principal().key())
+            .signer(
+                Algorithm::RS256,
+                file.principal()
+                    .key()
+                    .expect("the bench file holds its key"),
+            )
             .unwrap();
         group.bench_function(format!("raw_rs256/{}", backend_label(backend)), |b| {
             b.iter(|| raw.sign(black_box(&input)).unwrap())

@@ -404,15 +404,29 @@ fn unreachable_bits() -> String {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ClearanceCommand {
     /// Print a signed RFC 7523 assertion (RS256) for the service principal.
-    #[command(
-        after_help = "Example:\n  bearer clearance assertion --connection-file connection.json | bearer inspect"
-    )]
-    Assertion(ConnectionFileArg),
+    #[command(after_help = "Examples:
+  bearer clearance assertion --connection-file connection.json | bearer inspect
+  bearer clearance assertion --connection-file connection.json --signing-key 'pkcs11:token=clr;object=clearance?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt'")]
+    Assertion(ClearanceAssertionArgs),
     /// Fetch an access token from the STS in the connection file and print it.
     #[command(
-        after_help = "Examples:\n  bearer clearance token --connection-file connection.json\n  bearer clearance token --connection-file connection.json --json"
+        after_help = "Examples:\n  bearer clearance token --connection-file connection.json\n  bearer clearance token --connection-file connection.json --json\n  bearer clearance token --connection-file connection.json --signing-key 'pkcs11:token=clr;object=clearance?module-path=…&pin-source=file:pin.txt'"
     )]
     Token(ClearanceTokenArgs),
+    /// Store the service principal's private key in a PKCS#11 token (an HSM),
+    /// sensitive and not extractable, and optionally remove it from the file.
+    ///
+    /// The key object gets the URI's `object=` as its label and, unless the URI
+    /// has an `id=`, the JWK's kid as its id. Afterwards sign with
+    /// `--signing-key URI`. With --remove-key the connection file is rewritten
+    /// (atomically, mode 0600) without the key's private members, everything
+    /// else unchanged, and only once the token holds the key and has signed
+    /// with it. AWS KMS can import RSA keys too, but bearer does not automate
+    /// it: see the remote-keys README ("Importing a key into AWS KMS").
+    #[command(after_help = "Example:
+  bearer clearance import-key --connection-file connection.json --remove-key \\
+    --into 'pkcs11:token=clr;object=clearance?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt'")]
+    ImportKey(ClearanceImportKeyArgs),
     /// Call a Clearance service and print the response body.
     #[command(after_help = "Examples:
   bearer clearance request --connection-file c.json --service document-store /tenant/TENANT/evidence/ID
@@ -427,10 +441,51 @@ pub(crate) struct ConnectionFileArg {
     pub(crate) connection_file: PathBuf,
 }
 
+/// A key in a device that signs the assertions instead of the connection file's key.
+#[derive(Debug, Args)]
+pub(crate) struct SigningKeyArg {
+    /// Sign assertions with the service principal's key in a device: a
+    /// `pkcs11:` URI (RFC 7512, with module-path and pin-source) or
+    /// `aws-kms:alias/NAME|KEY-ID|ARN`. Needed once the file's private key was
+    /// removed (`bearer clearance import-key --remove-key`).
+    // The variable's value may hold a pin-value: --help names it, never shows it.
+    #[arg(
+        long,
+        value_name = "URI",
+        env = "CLEARANCE_SIGNING_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) signing_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClearanceAssertionArgs {
+    #[command(flatten)]
+    pub(crate) file: ConnectionFileArg,
+    #[command(flatten)]
+    pub(crate) signing: SigningKeyArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClearanceImportKeyArgs {
+    #[command(flatten)]
+    pub(crate) file: ConnectionFileArg,
+    /// The key object to create: a `pkcs11:` URI (RFC 7512) naming the token,
+    /// `object=` (the label) and optionally `id=`, with `module-path` and
+    /// `pin-source=file:PATH`.
+    #[arg(long, value_name = "URI")]
+    pub(crate) into: String,
+    /// After the import, rewrite the connection file without the private key.
+    #[arg(long)]
+    pub(crate) remove_key: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ClearanceTokenArgs {
     #[command(flatten)]
     pub(crate) file: ConnectionFileArg,
+    #[command(flatten)]
+    pub(crate) signing: SigningKeyArg,
     /// Print {"access_token","token_type","expires_in","expires_at"} instead of the bare token
     /// (`expires_in` as the STS sent it, absent when it sent none; `expires_at` counted from the request).
     #[arg(long)]
@@ -441,6 +496,8 @@ pub(crate) struct ClearanceTokenArgs {
 pub(crate) struct ClearanceRequestArgs {
     #[command(flatten)]
     pub(crate) file: ConnectionFileArg,
+    #[command(flatten)]
+    pub(crate) signing: SigningKeyArg,
     /// Which service's base addresses to call.
     #[arg(long, value_parser = service_parser())]
     pub(crate) service: clearance_client::Service,

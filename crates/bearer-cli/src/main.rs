@@ -118,6 +118,9 @@ fn run(cli: &Cli) -> Outcome {
                         ca::session_config(ca::flag_or_env(cli.ca_file.as_deref()).as_deref())?;
                     runtime()?.block_on(clearance::request(args, signing, secrets, config))
                 }
+                ClearanceCommand::ImportKey(args) => {
+                    runtime()?.block_on(clearance::import_key(args, signing, secrets))
+                }
             }
         }
         Command::Vdr(vdr) => {

@@ -8,13 +8,14 @@ use std::time::Duration;
 use auth_session::{
     ApiBase, RefreshPolicy, Response, SendOptions, Session, SessionConfig, TokenCache, TokenSource,
 };
-use jwt_core::{Backend, Clock, SystemClock, Token};
+use jwt_core::{AsyncSigner, Backend, Clock, SystemClock, Token};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::assertion::AssertionSigner;
 use crate::connection_file::ConnectionFile;
 use crate::error::{Error, Result};
 use crate::service::Service;
@@ -54,6 +55,7 @@ impl fmt::Debug for ClearanceClient {
 pub struct ClearanceClientBuilder {
     file: ConnectionFile,
     backend: Option<&'static dyn Backend>,
+    signer: Option<Arc<dyn AsyncSigner>>,
     encoding: TokenRequestEncoding,
     assertion_lifetime: Option<Duration>,
     audience: Option<String>,
@@ -69,15 +71,29 @@ impl fmt::Debug for ClearanceClientBuilder {
         f.debug_struct("ClearanceClientBuilder")
             .field("connection_file", &self.file)
             .field("backend", &self.backend.map(|b| b.name()))
+            .field(
+                "device_signer",
+                &self.signer.as_ref().map(|s| s.algorithm()),
+            )
             .field("encoding", &self.encoding)
             .finish_non_exhaustive()
     }
 }
 
 impl ClearanceClientBuilder {
-    /// The crypto backend that signs assertions (default [`crate::default_backend`]).
+    /// The crypto backend that signs assertions with the connection file's
+    /// key (default [`crate::default_backend`]; unused with a [`signer`](Self::signer)).
     pub fn backend(mut self, backend: &'static dyn Backend) -> Self {
         self.backend = Some(backend);
+        self
+    }
+
+    /// Signs assertions with `signer` instead of the connection file's key:
+    /// the principal's RSA key in a device (a PKCS#11 token, a KMS), opened
+    /// for RS256. Needed when the file's private members were removed; with
+    /// the token cache it signs once per access token.
+    pub fn signer(mut self, signer: Arc<dyn AsyncSigner>) -> Self {
+        self.signer = Some(signer);
         self
     }
 
@@ -142,15 +158,24 @@ impl ClearanceClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::ServicePrincipalKey`] if the backend refuses the key;
+    /// [`Error::NoPrivateKey`] if the file has no private key and no
+    /// [`signer`](Self::signer) was given; [`Error::SignerAlgorithm`] for a
+    /// signer that is not RS256; [`Error::ServicePrincipalKey`] if the
+    /// backend refuses the key;
     /// [`Error::ConnectionFileMember`] for an STS address that is plain http
     /// to a remote host; [`Error::Transport`] if the HTTP client cannot be set up.
     pub fn build(self) -> Result<ClearanceClient> {
-        let backend = self.backend.unwrap_or_else(crate::default_backend);
+        let assertion = match self.signer {
+            Some(signer) => AssertionSigner::with_signer(self.file.principal(), signer)?,
+            None => {
+                let backend = self.backend.unwrap_or_else(crate::default_backend);
+                AssertionSigner::new(self.file.principal(), backend)?
+            }
+        };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         // The STS gets the API calls' transport settings (trusted roots included).
         let mut sts =
-            StsTokenSource::with_session_config(&self.file, backend, self.session.clone())?
+            StsTokenSource::with_assertion_signer(&self.file, assertion, self.session.clone())?
                 .with_encoding(self.encoding)
                 .with_clock(Arc::clone(&clock));
         if let Some(lifetime) = self.assertion_lifetime {
@@ -202,6 +227,7 @@ impl ClearanceClient {
         ClearanceClientBuilder {
             file,
             backend: None,
+            signer: None,
             encoding: TokenRequestEncoding::default(),
             assertion_lifetime: None,
             audience: None,

@@ -1,5 +1,7 @@
 //! The vendor's JSON Connection File: service base addresses and the service
 //! principal (id, tenant, RSA private JWK) a back-end integration signs with.
+//! The JWK's private members may have been removed once the key was imported
+//! into a token: the file then names the principal, and a device signs.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,7 +21,7 @@ pub const MIN_RSA_MODULUS_BITS: usize = 2048;
 
 const SERVICE_PRINCIPAL_ID: &str = "ServicePrincipalId";
 const TENANT_ID: &str = "TenantId";
-const SERVICE_PRINCIPAL_KEY: &str = "ServicePrincipalKey";
+pub(crate) const SERVICE_PRINCIPAL_KEY: &str = "ServicePrincipalKey";
 const API_KEY: &str = "APIKey";
 const CERTIFICATE_THUMBPRINTS: &str = "CertificateThumbprints";
 const DISABLE_ENCRYPTION: &str = "DisableEncryption";
@@ -44,7 +46,8 @@ pub struct ConnectionFile {
 }
 
 /// The identity a back-end integration authenticates as: `ServicePrincipalId`,
-/// `TenantId` and the RSA private key of `ServicePrincipalKey`.
+/// `TenantId`, the `kid` of `ServicePrincipalKey` and, unless its private
+/// members were removed (the key lives in a token), the RSA private key.
 ///
 /// `Debug` shows the ids, the key's size and `kid`, never the key.
 #[derive(Clone)]
@@ -52,7 +55,7 @@ pub struct ServicePrincipal {
     id: String,
     tenant_id: String,
     kid: String,
-    key: PrivateKey,
+    key: Option<PrivateKey>,
 }
 
 impl ServicePrincipal {
@@ -69,8 +72,25 @@ impl ServicePrincipal {
         Self {
             id: id.into(),
             tenant_id: tenant_id.into(),
-            key: key.with_kid(kid.clone()),
+            key: Some(key.with_kid(kid.clone())),
             kid,
+        }
+    }
+
+    /// A service principal whose private key is held elsewhere (a PKCS#11
+    /// token, a KMS): its assertions are signed by an
+    /// [`AsyncSigner`](jwt_core::AsyncSigner) given to
+    /// [`AssertionSigner::with_signer`](crate::AssertionSigner::with_signer).
+    pub fn without_key(
+        id: impl Into<String>,
+        tenant_id: impl Into<String>,
+        kid: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            tenant_id: tenant_id.into(),
+            kid: kid.into(),
+            key: None,
         }
     }
 
@@ -95,9 +115,10 @@ impl ServicePrincipal {
         &self.kid
     }
 
-    /// The private key (its `kid` set).
-    pub fn key(&self) -> &PrivateKey {
-        &self.key
+    /// The private key (its `kid` set); `None` when the connection file's
+    /// private members were removed, i.e. the key lives in a device.
+    pub fn key(&self) -> Option<&PrivateKey> {
+        self.key.as_ref()
     }
 }
 
@@ -107,7 +128,13 @@ impl fmt::Debug for ServicePrincipal {
             .field("id", &self.id)
             .field("tenant_id", &self.tenant_id)
             .field("kid", &self.kid)
-            .field("key", &self.key.description())
+            .field(
+                "key",
+                &self.key.as_ref().map_or_else(
+                    || "none (held by a device)".to_owned(),
+                    PrivateKey::description,
+                ),
+            )
             .finish()
     }
 }
@@ -155,6 +182,11 @@ impl ConnectionFile {
     /// [`Error::ConnectionFileMember`] naming the first member that is missing
     /// or unusable; [`Error::ServicePrincipalKey`] if the JWK is not an RSA key
     /// jwt-core can use.
+    ///
+    /// A JWK without any of its private members (`d`, `p`, `q`, `dp`, `dq`,
+    /// `qi` all missing or `null`) is accepted: the principal then has no
+    /// [`key`](ServicePrincipal::key), and assertions need a signer. Some
+    /// private members without the others are refused.
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
         let bytes = bytes
             .strip_prefix(b"\xEF\xBB\xBF".as_slice())
@@ -270,7 +302,7 @@ impl ConnectionFile {
 
 /// A JSON syntax error, by position and category only: the text around it
 /// could be key material.
-fn syntax(e: &serde_json::Error) -> Error {
+pub(crate) fn syntax(e: &serde_json::Error) -> Error {
     let what = match e.classify() {
         serde_json::error::Category::Io => "could not be read",
         serde_json::error::Category::Syntax => "has a syntax error",
@@ -423,8 +455,9 @@ fn required_id(member: &str, value: Option<Value>) -> Result<String> {
     Ok(id)
 }
 
-/// `ServicePrincipalKey`: an RSA private JWK of at least 2048 bits with a `kid`.
-fn principal_key(value: Option<Value>) -> Result<(String, PrivateKey)> {
+/// `ServicePrincipalKey`: an RSA JWK of at least 2048 bits with a `kid`,
+/// private unless all its private members were removed.
+fn principal_key(value: Option<Value>) -> Result<(String, Option<PrivateKey>)> {
     let member = SERVICE_PRINCIPAL_KEY;
     let object = match value {
         None | Some(Value::Null) => return Err(member_error(member, "is missing")),
@@ -460,10 +493,28 @@ fn principal_key(value: Option<Value>) -> Result<(String, PrivateKey)> {
             format!("is {found}; the service principal key must be an RSA key (kty \"RSA\")"),
         ));
     }
-    if jwk.d.is_none() {
+    let private = [
+        ("d", &jwk.d),
+        ("p", &jwk.p),
+        ("q", &jwk.q),
+        ("dp", &jwk.dp),
+        ("dq", &jwk.dq),
+        ("qi", &jwk.qi),
+    ];
+    let keyless = private.iter().all(|(_, value)| value.is_none());
+    if jwk.d.is_none() && !keyless {
+        let present: Vec<&str> = private
+            .iter()
+            .filter(|(_, value)| value.is_some())
+            .map(|(name, _)| *name)
+            .collect();
         return Err(member_error(
             &format!("{member}.d"),
-            "is missing: this is a public key, and signing the assertion needs the private key",
+            format!(
+                "is missing while {} are present: remove all private members (the key \
+                 is held by a device) or none",
+                present.join(", ")
+            ),
         ));
     }
     let n = jwk
@@ -490,10 +541,16 @@ fn principal_key(value: Option<Value>) -> Result<(String, PrivateKey)> {
             ));
         }
     };
+    if keyless {
+        // The public half must still be a usable RSA key: it names the key a device holds.
+        jwt_core::PublicKey::from_jwk(&jwk)
+            .map_err(|source| Error::ServicePrincipalKey { source })?;
+        return Ok((kid, None));
+    }
     let key = PrivateKey::from_jwk(&jwk);
     wipe(jwk);
     let key = key.map_err(|source| Error::ServicePrincipalKey { source })?;
-    Ok((kid.clone(), key.with_kid(kid)))
+    Ok((kid.clone(), Some(key.with_kid(kid))))
 }
 
 /// Overwrites the JWK's private members (the parsed key keeps its own copy,

@@ -50,6 +50,32 @@ pub enum Error {
         source: jwt_core::Error,
     },
 
+    /// The connection file has no private key (its private members were
+    /// removed, the key lives in a device) and no signer was given.
+    #[error(
+        "the connection file has no private key; pass a signing key (e.g. --signing-key \
+         'pkcs11:…', or a signer to AssertionSigner::with_signer)"
+    )]
+    NoPrivateKey,
+
+    /// The signer given for assertions does not make RS256 signatures.
+    #[error(
+        "the signing key makes {algorithm} signatures; Clearance assertions are RS256 \
+         (open the service principal's RSA key for RS256)"
+    )]
+    SignerAlgorithm {
+        /// The algorithm of the signer given.
+        algorithm: jwt_core::Algorithm,
+    },
+
+    /// [`AssertionSigner::sign`](crate::AssertionSigner::sign) was called on
+    /// a signer whose key lives in a device, which only signs asynchronously.
+    #[error(
+        "the assertion key lives in a device, which signs asynchronously: use \
+         AssertionSigner::sign_async"
+    )]
+    AsyncSignerOnly,
+
     /// The operating system's random number generator failed (for the `jti`).
     #[error("the operating system's random number generator failed: {reason}")]
     Randomness {

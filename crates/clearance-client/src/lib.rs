@@ -3,7 +3,11 @@
 //!
 //! - [`ConnectionFile`]: the vendor's JSON Connection File (service base
 //!   addresses, `ServicePrincipalId`, `TenantId`, the RSA private JWK).
-//! - [`AssertionSigner`]: the RS256 assertion the STS expects.
+//! - [`AssertionSigner`]: the RS256 assertion the STS expects, signed with
+//!   the connection file's key or, through any [`jwt_core::AsyncSigner`],
+//!   with the key in a device (a PKCS#11 token, a KMS:
+//!   [`ClearanceClientBuilder::signer`]). A file whose private members were
+//!   removed ([`ConnectionFile::without_private_key`]) then names the principal.
 //! - [`StsTokenSource`]: the token request, RFC 6749 response parsing, and
 //!   failover across the STS addresses.
 //! - [`ClearanceClient`]: cached access tokens (one request however many
@@ -36,6 +40,7 @@ mod client;
 mod connection_file;
 mod documents;
 mod error;
+mod key_removal;
 mod service;
 mod sts;
 

@@ -30,7 +30,7 @@ impl StsTokenSource {
     /// the answer parsed with the assertion redacted from any error.
     pub(super) async fn attempt(&self, endpoint: &Url) -> Result<FetchedToken> {
         let sts = endpoint.as_str();
-        let assertion = self.signer.sign()?;
+        let assertion = self.signer.sign_async().await?;
         let client_id = self.signer.client_id();
         let request = self
             .session

@@ -10,7 +10,7 @@ use auth_session::{
     BoxError, IssuedToken, RetryPolicy, Session, SessionConfig, TokenCache, TokenSource,
     async_trait,
 };
-use jwt_core::{Backend, Clock, SystemClock};
+use jwt_core::{AsyncSigner, Backend, Clock, SystemClock};
 use url::Url;
 
 use super::request::{TokenRequestEncoding, token_endpoint};
@@ -76,6 +76,8 @@ impl StsTokenSource {
     ///
     /// # Errors
     ///
+    /// [`Error::NoPrivateKey`] if the file's private key was removed (use
+    /// [`with_signer`](Self::with_signer));
     /// [`Error::ServicePrincipalKey`] if the backend refuses the key;
     /// [`Error::ConnectionFileMember`] for an STS address that is plain `http`
     /// to a host other than loopback (the assertion is a credential);
@@ -99,6 +101,38 @@ impl StsTokenSource {
         config: SessionConfig,
     ) -> Result<Self> {
         let signer = AssertionSigner::new(file.principal(), backend)?;
+        Self::with_assertion_signer(file, signer, config)
+    }
+
+    /// A source for the connection file's service principal and STS
+    /// addresses whose assertions `signer` signs: the principal's RSA key in a
+    /// device (a PKCS#11 token, a KMS), opened for RS256. Each token request
+    /// is one signature.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SignerAlgorithm`] if `signer` is not RS256; otherwise as
+    /// [`new`](Self::new).
+    pub fn with_signer(file: &ConnectionFile, signer: Arc<dyn AsyncSigner>) -> Result<Self> {
+        let signer = AssertionSigner::with_signer(file.principal(), signer)?;
+        Self::with_assertion_signer(file, signer, SessionConfig::default())
+    }
+
+    /// A source for the connection file's STS addresses sending the
+    /// assertions of `signer` (made for the file's principal, with either
+    /// kind of key), with the transport settings of `config` (see
+    /// [`with_session_config`](Self::with_session_config)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ConnectionFileMember`] for an STS address that is plain `http`
+    /// to a host other than loopback; [`Error::Transport`] if the HTTP client
+    /// cannot be set up.
+    pub fn with_assertion_signer(
+        file: &ConnectionFile,
+        signer: AssertionSigner,
+        config: SessionConfig,
+    ) -> Result<Self> {
         let endpoints = file
             .sts_addresses()
             .iter()

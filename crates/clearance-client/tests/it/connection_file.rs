@@ -29,10 +29,10 @@ fn the_vendor_sample_parses_with_every_member() {
     assert_eq!(principal.client_id(), "151@tenant123");
     assert_eq!(principal.kid(), "urn:service:tenant123:MyApiUser:151");
     assert_eq!(
-        principal.key().metadata().kid.as_deref(),
+        principal.key().unwrap().metadata().kid.as_deref(),
         Some("urn:service:tenant123:MyApiUser:151")
     );
-    assert_eq!(principal.key().description(), "RSA 2048-bit");
+    assert_eq!(principal.key().unwrap().description(), "RSA 2048-bit");
     assert_eq!(file.api_key(), Some("ABCDEFGHIJKLMNOPQRSTUV"));
     assert!(file.certificate_thumbprints().is_empty());
     assert!(!file.disable_encryption());
@@ -279,14 +279,97 @@ fn a_key_that_is_not_rsa_is_refused_by_name() {
 }
 
 #[test]
-fn a_public_key_is_refused_by_name() {
-    let mut file = vendor_sample();
-    for private in ["d", "p", "q", "dp", "dq", "qi"] {
-        file["ServicePrincipalKey"][private] = Value::Null;
+fn a_file_without_private_members_loads_without_a_key() {
+    for removed in [true, false] {
+        let mut file = vendor_sample();
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            let jwk = file["ServicePrincipalKey"].as_object_mut().unwrap();
+            if removed {
+                jwk.remove(private);
+            } else {
+                jwk.insert(private.into(), Value::Null);
+            }
+        }
+        let parsed = parse(&file).unwrap();
+        assert!(parsed.principal().key().is_none(), "removed: {removed}");
+        assert_eq!(parsed.principal().kid(), common::KID);
+        assert_eq!(parsed.principal().client_id(), "151@tenant123");
+        assert!(format!("{:?}", parsed.principal()).contains("none (held by a device)"));
     }
+}
+
+#[test]
+fn some_private_members_without_d_are_refused_by_name() {
+    let mut file = vendor_sample();
+    file["ServicePrincipalKey"]["d"] = Value::Null;
     let err = parse(&file).unwrap_err();
     assert_eq!(member_of(&err), "ServicePrincipalKey.d");
-    assert!(err.to_string().contains("public key"), "{err}");
+    assert!(
+        err.to_string().contains("p, q, dp, dq, qi are present"),
+        "{err}"
+    );
+    for secret in secrets(&rsa_jwk()) {
+        assert!(!err.to_string().contains(&secret), "{err}");
+    }
+}
+
+#[test]
+fn a_keyless_file_still_needs_a_usable_public_key() {
+    let mut file = vendor_sample();
+    let jwk = file["ServicePrincipalKey"].as_object_mut().unwrap();
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        jwk.remove(private);
+    }
+    jwk.insert("e".into(), json!("!!"));
+    assert!(parse(&file).is_err());
+}
+
+#[test]
+fn without_private_key_removes_only_the_private_members() {
+    // The vendor's text, in the vendor's order (serde_json would sort it).
+    let key = rsa_jwk();
+    let mut text = format!("\u{feff}{}", common::fixture("vendor-sample.json"));
+    for (name, value) in [
+        ("n", &key.n),
+        ("d", &key.d),
+        ("p", &key.p),
+        ("q", &key.q),
+        ("dp", &key.dp),
+        ("dq", &key.dq),
+        ("qi", &key.qi),
+    ] {
+        let placeholder = format!("\"{name}\": \"...\"");
+        assert!(text.contains(&placeholder), "{name}");
+        let value = value.as_deref().unwrap();
+        text = text.replace(&placeholder, &format!("\"{name}\": \"{value}\""));
+    }
+    let stripped = ConnectionFile::without_private_key(text.as_bytes()).unwrap();
+    let stripped = std::str::from_utf8(&stripped).unwrap();
+    assert!(stripped.starts_with('\u{feff}'), "the BOM is kept");
+    for secret in secrets(&rsa_jwk()) {
+        assert!(!stripped.contains(&secret), "{stripped}");
+    }
+    let file = ConnectionFile::from_json(stripped).unwrap();
+    assert!(file.principal().key().is_none());
+    // Every other member is kept, with its value ...
+    let mut expected = vendor_sample();
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        expected["ServicePrincipalKey"]
+            .as_object_mut()
+            .unwrap()
+            .remove(private);
+    }
+    let got: Value = serde_json::from_str(stripped.trim_start_matches('\u{feff}')).unwrap();
+    assert_eq!(got, expected);
+    // ... and in its place: the vendor's order, not serde_json's sorted one.
+    let at = |name: &str| stripped.find(&format!("\"{name}\"")).unwrap();
+    assert!(at("UserServiceBaseAddresses") < at("APIKey"));
+    assert!(at("ServicePrincipalKey") < at("TenantId"));
+    assert!(at("use") < at("e") && at("x5t") < at("nbf"));
+
+    // A file it cannot read is not rewritten.
+    let err = ConnectionFile::without_private_key(b"{\"TenantId\": 1}").unwrap_err();
+    assert!(matches!(err, Error::ConnectionFileMember { .. }), "{err:?}");
 }
 
 #[test]
@@ -351,7 +434,7 @@ fn debug_output_never_shows_the_key_or_the_api_key() {
     let shown = format!(
         "{file:?} {:?} {:?}",
         file.principal(),
-        file.principal().key()
+        file.principal().key().unwrap()
     );
     for secret in secrets(&key) {
         assert!(

@@ -6,6 +6,7 @@ mod client;
 #[path = "../common/mod.rs"]
 mod common;
 mod connection_file;
+mod device_signer;
 mod soak;
 mod sts;
 mod token_response;
