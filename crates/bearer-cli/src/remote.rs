@@ -19,8 +19,3 @@ pub(crate) fn key_uri(arg: &Path) -> Option<Result<KeyUri, Failure>> {
 pub(crate) async fn open(uri: &KeyUri, alg: Algorithm) -> Result<RemoteSigner, Failure> {
     RemoteSigner::open(uri, alg).await.map_err(Failure::input)
 }
-
-/// Makes a new key pair inside the device `uri` names.
-pub(crate) async fn generate(uri: &KeyUri, alg: Algorithm) -> Result<RemoteSigner, Failure> {
-    RemoteSigner::generate(uri, alg).await.map_err(Failure::input)
-}

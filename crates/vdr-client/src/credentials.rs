@@ -256,7 +256,12 @@ impl Credentials {
             uri: Some(uri),
             signer: tokio::sync::OnceCell::new(),
         };
-        Self::build(api, issuer.into(), cid.into(), SigningKey::Remote(Arc::new(device)))
+        Self::build(
+            api,
+            issuer.into(),
+            cid.into(),
+            SigningKey::Remote(Arc::new(device)),
+        )
     }
 
     /// Credentials that sign through `signer` (an opened device key, or any
@@ -285,7 +290,12 @@ impl Credentials {
             uri: None,
             signer: tokio::sync::OnceCell::new_with(Some(signer)),
         };
-        Self::build(api, issuer.into(), cid.into(), SigningKey::Remote(Arc::new(device)))
+        Self::build(
+            api,
+            issuer.into(),
+            cid.into(),
+            SigningKey::Remote(Arc::new(device)),
+        )
     }
 
     fn build(api: Api, issuer: String, cid: String, key: SigningKey) -> Result<Self, Error> {
@@ -464,7 +474,9 @@ impl Credentials {
         let SigningKey::Local(encoder) = &self.key else {
             return Err(Error::DeviceKeyNeedsAsync { api: self.api });
         };
-        let token = encoder.encode(claims).map_err(|source| self.mint_error(source))?;
+        let token = encoder
+            .encode(claims)
+            .map_err(|source| self.mint_error(source))?;
         Ok(minted(token, exp))
     }
 
