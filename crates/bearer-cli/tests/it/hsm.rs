@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::Output;
 
 use sandbox::softhsm::SoftHsmToken;
+
+use crate::services::{bearer_with_env, text};
 use serde_json::Value;
 
 const PIN: &str = "4711-token-pin";
@@ -15,28 +17,13 @@ const WRONG_PIN: &str = "0815-not-the-pin";
 const PRIVATE_MEMBERS: [&str; 6] = ["d", "p", "q", "dp", "dq", "qi"];
 
 async fn bearer(args: &[&str], dir: &Path, token: &SoftHsmToken) -> Output {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let env: Vec<(String, std::ffi::OsString)> = token
+    let args = args.iter().map(|s| (*s).to_owned()).collect();
+    let env = token
         .env()
         .iter()
         .map(|(k, v): &(&str, &OsStr)| ((*k).to_owned(), v.to_os_string()))
         .collect();
-    let dir = dir.to_owned();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
-            .args(args)
-            .envs(env)
-            .env_remove("CLEARANCE_SIGNING_KEY")
-            .current_dir(dir)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    bearer_with_env(args, dir, env).await
 }
 
 fn json(path: &Path) -> Value {

@@ -9,15 +9,22 @@ use sandbox::clearance::SAMPLE_EVIDENCE_ID;
 use sandbox::{DEMO_TENANT, RunningSandboxes, start_both};
 
 async fn bearer(args: Vec<String>, dir: &Path) -> Output {
-    bearer_with_env(args, dir, Vec::new()).await
+    bearer_with_env(args, dir, Vec::<(String, String)>::new()).await
 }
 
-async fn bearer_with_env(args: Vec<String>, dir: &Path, env: Vec<(String, String)>) -> Output {
+/// Runs `bearer` in `dir` with `env` added (and nothing of the test's own
+/// `CLEARANCE_SIGNING_KEY`).
+pub(crate) async fn bearer_with_env<K, V>(args: Vec<String>, dir: &Path, env: Vec<(K, V)>) -> Output
+where
+    K: AsRef<std::ffi::OsStr> + Send + 'static,
+    V: AsRef<std::ffi::OsStr> + Send + 'static,
+{
     let dir = dir.to_owned();
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_bearer"))
             .args(args)
             .envs(env)
+            .env_remove("CLEARANCE_SIGNING_KEY")
             .current_dir(dir)
             .output()
             .unwrap()
@@ -26,7 +33,7 @@ async fn bearer_with_env(args: Vec<String>, dir: &Path, env: Vec<(String, String
     .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
