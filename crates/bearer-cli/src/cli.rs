@@ -51,7 +51,9 @@ pub(crate) enum Command {
     /// Generate a key pair in the formats OpenSSL writes.
     #[command(after_help = "Examples:
   bearer keygen --alg ES512 --private mgt-api-private.pem --public mgt-api-public.pem
-  bearer keygen --alg RS256 --bits 3072 --format pkcs8 --private k.pem --public k.pub.pem")]
+  bearer keygen --alg RS256 --bits 3072 --format pkcs8 --private k.pem --public k.pub.pem
+  bearer keygen --alg ES512 --private 'pkcs11:token=vdr;object=imp-api?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt' --public imp-api.pub.pem
+  bearer keygen --alg ES512 --private aws-kms:alias/vdr-imp-api --public imp-api.pub.pem")]
     Keygen(KeygenArgs),
 
     /// Mint tokens for, and call, Secureworks Taegis VDR.
@@ -227,8 +229,10 @@ pub(crate) struct KeygenArgs {
     /// Algorithm the key is for: ES256, ES384, ES512, EdDSA, RS*/PS* (RSA).
     #[arg(long, value_name = "ALG")]
     pub(crate) alg: String,
-    /// Where to write the private key (mode 0600).
-    #[arg(long, value_name = "FILE")]
+    /// Where to write the private key (mode 0600), or a device to make it
+    /// in: `pkcs11:token=…;object=…?module-path=…&pin-source=file:…` or
+    /// `aws-kms:alias/NAME` (the key never leaves the device).
+    #[arg(long, value_name = "FILE|URI")]
     pub(crate) private: PathBuf,
     /// Where to write the public key (SPKI `PUBLIC KEY`).
     #[arg(long, value_name = "FILE")]

@@ -1,9 +1,13 @@
 //! `bearer keygen`: a key pair written as OpenSSL writes it, so it drops in
 //! for the vendor's `openssl ecparam -genkey` / `openssl ec -pubout` commands.
+//! With `--private pkcs11:…` or `--private aws-kms:alias/…` the private key
+//! is made inside the device and never leaves it; only the public key is
+//! written.
 
 use std::path::Path;
 
-use jwt_core::{Algorithm, Backend, KeySpec, PrivateKeyFormat};
+use jwt_core::{Algorithm, Backend, KeyFamily, KeySpec, PrivateKeyFormat};
+use remote_keys::{KeyUri, RemoteSigner};
 use secret_file::{Access, Existing};
 
 use crate::cli::{KeyFormat, KeygenArgs};
@@ -18,18 +22,15 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend, secrets: SecretFiles
             "{alg} uses a shared secret, not a key pair; keygen makes keys for ES*, EdDSA, RS* and PS*"
         )));
     }
+    if let Some(uri) = crate::remote::key_uri(&args.private) {
+        return in_device(args, &uri?, alg);
+    }
     let spec = match KeySpec::for_algorithm(alg) {
         KeySpec::Rsa { .. } => KeySpec::Rsa { bits: args.bits },
         other => other,
     };
     for path in [&args.private, &args.public] {
-        // `symlink_metadata`: a symlink, even a dangling one, counts as taken.
-        if !args.force && std::fs::symlink_metadata(path).is_ok() {
-            return Err(Failure::input(format!(
-                "{} exists; pass --force to replace it",
-                path.display()
-            )));
-        }
+        refuse_existing(path, args.force)?;
     }
     // Asked before the key is made: a refused passphrase leaves nothing behind.
     let passphrase = match args.encrypt {
@@ -74,6 +75,51 @@ pub(crate) fn run(args: &KeygenArgs, backend: &dyn Backend, secrets: SecretFiles
         key.description(),
         args.public.display()
     );
+    Ok(())
+}
+
+/// The key pair is made in the device `uri` names; the public key is written.
+fn in_device(args: &KeygenArgs, uri: &KeyUri, alg: Algorithm) -> Outcome {
+    // Flags about the private key file have no meaning for a device key:
+    // refusing them beats silently making something else than was asked.
+    if args.encrypt {
+        return Err(Failure::input(
+            "--encrypt applies to key files; a device key never leaves the device",
+        ));
+    }
+    if matches!(alg.key_family(), KeyFamily::Rsa) && args.bits != DEVICE_RSA_BITS {
+        return Err(Failure::input(format!(
+            "keys made in a device are RSA-{DEVICE_RSA_BITS}; --bits {} applies to key files",
+            args.bits
+        )));
+    }
+    refuse_existing(&args.public, args.force)?;
+    let signer = crate::runtime()?.block_on(async {
+        RemoteSigner::generate(uri, alg)
+            .await
+            .map_err(Failure::input)
+    })?;
+    let public = signer.public_key().to_pem().map_err(Failure::input)?;
+    write(&args.public, public.as_bytes(), Access::Public, args.force)?;
+    eprintln!(
+        "made an {alg} key in {} ({uri}) and wrote {} (public key); send only the public key to the vendor",
+        signer.device(),
+        args.public.display()
+    );
+    Ok(())
+}
+
+/// RSA keys that devices make: what `RemoteSigner::generate` asks for.
+const DEVICE_RSA_BITS: usize = 2048;
+
+fn refuse_existing(path: &Path, force: bool) -> Outcome {
+    // `symlink_metadata`: a symlink, even a dangling one, counts as taken.
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(Failure::input(format!(
+            "{} exists; pass --force to replace it",
+            path.display()
+        )));
+    }
     Ok(())
 }
 

@@ -1,8 +1,9 @@
 //! KMS signers against a real moto server (`pip install 'moto[server]'`),
 //! started by the tests on a free loopback port.
 //!
-//! Without `moto_server` on PATH the tests print `skipped: …` and pass; CI
-//! installs it, so there they always run. Configuration is passed
+//! Without `moto_server` on PATH the tests print `skipped: …` and pass, or
+//! fail where `BEARER_REQUIRE_TOOLS` is set (`.ci/run` installs moto and
+//! sets it). Configuration is passed
 //! explicitly (region, endpoint, credentials): nothing here reads or sets
 //! the AWS environment.
 
@@ -10,10 +11,10 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, Weak};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -26,71 +27,22 @@ use der::asn1::UintRef;
 use jwt_core::{Algorithm, AsyncSigner, Header, Validation, decode, encode_async};
 use remote_keys::aws_kms::{DEVICE, KmsSigner};
 use remote_keys::{Error, KmsKeyName};
+use sandbox::moto::MotoServer;
 use serde_json::{Value, json};
 
 /// The secret access key given to the SDK: it must never show in a message.
 const SECRET: &str = "SECRETKEY-do-not-print";
 const ACCESS_KEY_ID: &str = "AKIDREMOTEKEYSTEST";
 
-/// A moto server, killed when the last test holding it lets go.
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-static SERVER: Mutex<Weak<Moto>> = Mutex::new(Weak::new());
-
-/// The running server, started if none is; `None` (after saying so) when
-/// moto is not installed.
-fn moto() -> Option<Arc<Moto>> {
-    let mut slot = SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(server) = slot.upgrade() {
-        return Some(server);
-    }
-    if !on_path("moto_server") {
-        eprintln!("skipped: moto_server not installed (pip install 'moto[server]')");
-        return None;
-    }
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server starts");
-    let mut server = Moto { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-        if let Some(status) = server.child.try_wait().expect("moto_server status") {
-            panic!("moto_server exited before listening: {status}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "moto_server did not listen on port {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let server = Arc::new(server);
-    *slot = Arc::downgrade(&server);
-    drop(slot);
-    Some(server)
-}
-
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false)
+/// The process's moto server; `None` (after saying "skipped") when moto is
+/// not installed.
+fn moto() -> Option<Arc<MotoServer>> {
+    sandbox::tools::present_or_skip(
+        MotoServer::installed(),
+        "moto_server",
+        "pip install 'moto[server]'",
+    )
+    .then(|| MotoServer::shared().expect("moto_server starts"))
 }
 
 async fn config_for(endpoint: String, timeouts: Option<TimeoutConfig>) -> SdkConfig {
@@ -104,8 +56,8 @@ async fn config_for(endpoint: String, timeouts: Option<TimeoutConfig>) -> SdkCon
     loader.load().await
 }
 
-async fn config(server: &Moto) -> SdkConfig {
-    config_for(format!("http://127.0.0.1:{}", server.port), None).await
+async fn config(server: &MotoServer) -> SdkConfig {
+    config_for(server.endpoint(), None).await
 }
 
 /// `alias/vdr-imp-<random>`: tests share the server, never a key.
@@ -223,7 +175,7 @@ async fn es512_tokens_verify_with_every_backend_that_has_p521() {
 }
 
 #[tokio::test]
-async fn es256_es384_rs256_round_trip() {
+async fn es256_es384_and_every_rs_round_trip() {
     let Some(server) = moto() else { return };
     let config = config(&server).await;
     for (alg, sig_len, backends) in [
@@ -231,6 +183,16 @@ async fn es256_es384_rs256_round_trip() {
         (Algorithm::ES384, 96, &["aws-lc", "ring", "rust-crypto"][..]),
         (
             Algorithm::RS256,
+            256,
+            &["aws-lc", "ring", "rust-crypto"][..],
+        ),
+        (
+            Algorithm::RS384,
+            256,
+            &["aws-lc", "ring", "rust-crypto"][..],
+        ),
+        (
+            Algorithm::RS512,
             256,
             &["aws-lc", "ring", "rust-crypto"][..],
         ),
@@ -323,8 +285,11 @@ fn python(script: &str, signer: &KmsSigner, token: &str) -> Option<Value> {
         .arg(&token_path)
         .output()
         .expect("python3 runs");
-    if out.status.code() == Some(77) {
-        eprintln!("skipped: PyJWT or cryptography not installed (pip install pyjwt cryptography)");
+    if !sandbox::tools::present_or_skip(
+        out.status.code() != Some(77),
+        "PyJWT or cryptography",
+        "pip install pyjwt cryptography",
+    ) {
         return None;
     }
     assert!(

@@ -36,8 +36,11 @@ fn main() -> ExitCode {
 /// Parent: make a token in a fresh directory, then run the tests in a child
 /// process that sees it.
 fn run_child() -> ExitCode {
-    if !SoftHsmToken::installed() {
-        println!("skipped: SoftHSM2 not installed (apt-get install softhsm2); 0 tests run");
+    if !sandbox::tools::present_or_skip(
+        SoftHsmToken::installed(),
+        "SoftHSM2",
+        "apt-get install softhsm2",
+    ) {
         return ExitCode::SUCCESS;
     }
     let token = SoftHsmToken::create(TOKEN, PIN).unwrap();
@@ -196,7 +199,11 @@ fn keys_made_in_the_token_sign_every_algorithm(ctx: &Ctx) {
         Algorithm::ES384,
         Algorithm::ES512,
         Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
         Algorithm::PS384,
+        Algorithm::PS512,
         Algorithm::EdDSA,
     ] {
         let uri = KeyUri::parse(&ctx.uri(&format!("made-{alg}"))).unwrap();
@@ -453,7 +460,9 @@ fn errors_name_what_is_wrong_and_never_the_pin(ctx: &Ctx) {
     let module = ctx.module.display().to_string();
     let pin_file = ctx.dir.join("pin.txt").display().to_string();
     let wrong_pin = ctx.dir.join("wrong-pin.txt").display().to_string();
-    let cases: Vec<(String, fn(&Error) -> bool, &str)> = vec![
+    // (uri, the error it must give, what its message must say)
+    type Case = (String, fn(&Error) -> bool, &'static str);
+    let cases: Vec<Case> = vec![
         (
             format!(
                 "pkcs11:token={TOKEN};object=present?module-path={module}&pin-source=file:{wrong_pin}"

@@ -18,7 +18,10 @@
 //! [`tls::ConnectionStats`]).
 //!
 //! [`softhsm::SoftHsmToken`] makes a throwaway SoftHSM2 token, the stand-in
-//! for an HSM that PKCS#11 signers are tested against.
+//! for an HSM that PKCS#11 signers are tested against; [`moto::MotoServer`]
+//! runs moto's local AWS KMS. [`tools::present_or_skip`] is the one rule for
+//! tests that need such a program: skip and say so, or fail where the run
+//! must skip nothing.
 //!
 //! This crate depends on `jwt-core` only, never on the client crates, so the
 //! clients are tested against code they do not share.
@@ -34,12 +37,14 @@ mod control;
 mod credential_file;
 mod error;
 mod faults;
+pub mod moto;
 mod presented;
 mod random;
 mod run;
 mod server;
 pub mod softhsm;
 pub mod tls;
+pub mod tools;
 mod trace;
 pub mod vdr;
 
