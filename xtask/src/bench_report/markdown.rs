@@ -70,6 +70,7 @@ impl Report<'_> {
         self.parallel_table(m);
         self.peers_tables(m);
         self.key_loading_table(m);
+        self.remote_table(m);
         self.cache_table(m);
         self.method(m);
         md

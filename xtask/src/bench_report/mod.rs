@@ -117,6 +117,9 @@ fn run_benchmarks(options: &Options, notes: &mut Vec<String>) -> Result<bool, St
         if options.fips {
             runs::run_fips(options, notes);
         }
+        if options.remote {
+            runs::run_remote(options, notes);
+        }
     } else {
         notes.push("Report text rebuilt with `--no-run` from the results of the last run (the other languages measured again).".to_owned());
     }
@@ -125,6 +128,9 @@ fn run_benchmarks(options: &Options, notes: &mut Vec<String>) -> Result<bool, St
     }
     if !options.fips {
         notes.push("FIPS build left out (`--no-fips`).".to_owned());
+    }
+    if !options.remote {
+        notes.push("Keys in devices left out (`--no-remote`).".to_owned());
     }
     Ok(peers)
 }

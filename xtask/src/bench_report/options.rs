@@ -2,7 +2,7 @@
 //! for the runs.
 
 pub(super) const USAGE: &str =
-    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips]
+    "usage: cargo xtask bench-report [--quick] [--no-run] [--no-peers] [--no-python] [--no-node] [--no-go] [--no-fips] [--no-remote]
 
   --quick      short warm-up and measurement (0.5 s + 1 s, 10 samples): minutes, not an hour
   --no-run     only rebuild BENCHMARKS.md and the chart from the last results in target/criterion
@@ -10,7 +10,8 @@ pub(super) const USAGE: &str =
   --no-python  leave out the PyJWT comparison
   --no-node    leave out node's jsonwebtoken (installed from npm under the target directory)
   --no-go      leave out Go's golang-jwt (Go installed when missing and root; modules from the Go proxy)
-  --no-fips    leave out the FIPS build (it needs cmake and Go, installed when missing and root)";
+  --no-fips    leave out the FIPS build (it needs cmake and Go, installed when missing and root)
+  --no-remote  leave out sign latency through SoftHSM2 and moto's KMS (needs both installed)";
 
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Options {
@@ -21,6 +22,7 @@ pub(super) struct Options {
     pub(super) node: bool,
     pub(super) go: bool,
     pub(super) fips: bool,
+    pub(super) remote: bool,
 }
 
 impl Options {
@@ -34,6 +36,7 @@ impl Options {
             node: true,
             go: true,
             fips: true,
+            remote: true,
         };
         for arg in args {
             match arg.as_str() {
@@ -44,6 +47,7 @@ impl Options {
                 "--no-node" => options.node = false,
                 "--no-go" => options.go = false,
                 "--no-fips" => options.fips = false,
+                "--no-remote" => options.remote = false,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
             }
@@ -94,7 +98,8 @@ mod tests {
                 python: true,
                 node: true,
                 go: true,
-                fips: true
+                fips: true,
+                remote: true
             }
         );
         assert!(options.criterion_args().is_empty());
@@ -111,6 +116,7 @@ mod tests {
             "--no-node",
             "--no-go",
             "--no-fips",
+            "--no-remote",
         ]);
         let options = options.unwrap();
         assert_eq!(
@@ -122,7 +128,8 @@ mod tests {
                 python: false,
                 node: false,
                 go: false,
-                fips: false
+                fips: false,
+                remote: false
             }
         );
         assert_eq!(

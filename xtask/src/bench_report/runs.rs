@@ -37,6 +37,22 @@ pub(super) fn run_suite(options: &Options, notes: &mut Vec<String>) -> Result<bo
     Ok(peers)
 }
 
+/// Runs the `remote_keys` bench (SoftHSM2 and moto's KMS beside an
+/// in-process key). A failure is a note: the report stands without it.
+pub(super) fn run_remote(options: &Options, notes: &mut Vec<String>) {
+    eprintln!("xtask: sign latency through SoftHSM2 and moto's KMS");
+    let mut command = cargo();
+    command
+        .args(["bench", "-p", "benches", "--features", "remote"])
+        .args(["--bench", "remote_keys", "--", "--noplot"])
+        .args(options.criterion_args());
+    if let Err(why) = run(&mut command) {
+        notes.push(format!(
+            "The device latency bench (`remote_keys`) failed ({why}), so its table is missing."
+        ));
+    }
+}
+
 /// One `cargo bench` of the FIPS comparison.
 struct FipsStep {
     fips: bool,

@@ -333,6 +333,51 @@ impl Report<'_> {
         let _ = writeln!(m);
     }
 
+    pub(super) fn remote_table(&self, m: &mut String) {
+        let cases = self.results.cases("remote-sign");
+        if cases.is_empty() {
+            return;
+        }
+        let _ = writeln!(m, "## Keys in devices: sign latency (stand-ins)\n");
+        let _ = writeln!(
+            m,
+            "A whole token (`encode_async` of VDR claims) signed by a key in a SoftHSM2 token \
+             (PKCS#11, in process) and in moto's KMS server (HTTP on loopback), beside the same \
+             case with an in-process aws-lc key (`benches/benches/remote_keys.rs`). **Both \
+             devices are stand-ins**: a hardware HSM signs at its own speed, and AWS KMS adds a \
+             network round trip (typically milliseconds) and request quotas. The token caches \
+             mean one device signature per token lifetime. A `–` is a device that was not \
+             installed.\n"
+        );
+        let _ = writeln!(
+            m,
+            "| Case | in-process µs | SoftHSM2 µs | × in-process | moto KMS µs | × in-process |\n\
+             |---|--:|--:|--:|--:|--:|"
+        );
+        for case in cases {
+            let group = format!("remote-sign/{case}");
+            let get = |f: &str| self.results.get(&group, f, "");
+            let local = get("in-process");
+            let show =
+                |e: Option<Estimate>| e.map_or_else(|| "–".to_owned(), |e| micros(e.micros()));
+            let ratio = |e: Option<Estimate>| match (e, local) {
+                (Some(e), Some(l)) => format!("{:.0}×", e.ns / l.ns),
+                _ => "–".to_owned(),
+            };
+            let (hsm, kms) = (get("softhsm"), get("moto-kms"));
+            let _ = writeln!(
+                m,
+                "| {case} | {} | {} | {} | {} | {} |",
+                show(local),
+                show(hsm),
+                ratio(hsm),
+                show(kms),
+                ratio(kms)
+            );
+        }
+        let _ = writeln!(m);
+    }
+
     pub(super) fn cache_table(&self, m: &mut String) {
         let mut rows = Vec::new();
         for group in ["cached_read", "cached_read_threads"] {
@@ -457,6 +502,29 @@ mod tests {
     }
 
     #[test]
+    fn remote_rows_divide_by_the_in_process_key_and_mark_missing_devices() {
+        let mut results = Results::default();
+        results.insert("remote-sign/ES512", "in-process", "", 500.0);
+        results.insert("remote-sign/ES512", "softhsm", "", 5_000.0);
+        results.insert("remote-sign/ES512", "moto-kms", "", 2_000_000.0);
+        results.insert("remote-sign/RS256-2048", "in-process", "", 1_000.0);
+        let paired = Paired::default();
+        let mut md = String::new();
+        report(&results, &paired).remote_table(&mut md);
+        assert!(md.contains("stand-ins"), "{md}");
+        let es512 = md.lines().find(|l| l.starts_with("| ES512 |")).unwrap();
+        assert!(
+            es512.contains("| 10× |") && es512.contains("| 4000× |"),
+            "{es512}"
+        );
+        let rsa = md
+            .lines()
+            .find(|l| l.starts_with("| RS256-2048 |"))
+            .unwrap();
+        assert!(rsa.ends_with("| – | – | – | – |"), "{rsa}");
+    }
+
+    #[test]
     fn tables_without_results_are_left_out() {
         let results = Results::default();
         let paired = Paired::default();
@@ -465,6 +533,7 @@ mod tests {
         report.mint_overhead_table(&mut md);
         report.parallel_table(&mut md);
         report.key_loading_table(&mut md);
+        report.remote_table(&mut md);
         report.cache_table(&mut md);
         assert_eq!(md, "");
     }
