@@ -62,7 +62,7 @@ impl SoftHsmToken {
     /// # Errors
     ///
     /// [`Error::Tool`] when SoftHSM2 is not installed (the message names the
-    /// package) or `softhsm2-util` fails; [`Error::Io`] for the files.
+    /// package) or `softhsm2-util` fails; [`Error::Write`] for the files.
     pub fn create(label: &str, pin: &str) -> Result<Self> {
         let module = Self::module_path().ok_or_else(|| Error::Tool {
             tool: "softhsm2",
