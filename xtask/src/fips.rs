@@ -180,6 +180,13 @@ pub(crate) fn ensure_packages(tools: &[(&str, &str)], purpose: &str) -> Result<(
     if missing.is_empty() {
         return Ok(());
     }
+    install_packages(&missing, purpose)
+}
+
+/// Installs Debian `packages` with apt-get when running as root; otherwise
+/// the error says what `purpose` needs. For packages that bring no tool to
+/// check for, such as Go sources, the caller decides what is missing.
+pub(crate) fn install_packages(packages: &[&str], purpose: &str) -> Result<(), String> {
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -187,15 +194,15 @@ pub(crate) fn ensure_packages(tools: &[(&str, &str)], purpose: &str) -> Result<(
     if !is_root || !have("apt-get") {
         return Err(format!(
             "{purpose} needs {}; install them (e.g. `apt-get install -y {}`) and rerun",
-            missing.join(" and "),
-            missing.join(" ")
+            packages.join(" and "),
+            packages.join(" ")
         ));
     }
-    eprintln!("xtask: installing {} for {purpose}", missing.join(", "));
+    eprintln!("xtask: installing {} for {purpose}", packages.join(", "));
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "-qq", "--no-install-recommends"])
-        .args(&missing))
+        .args(packages))
 }
 
 pub(crate) fn main(args: &[String]) -> Result<(), String> {
