@@ -28,9 +28,13 @@ pub(super) fn measure(seconds: f64) -> Result<External, String> {
     // Go's own words go to the terminal, not into the report: they name
     // this machine's resolver and paths.
     eprintln!("xtask: go build of xtask/peers/go failed: {why}");
-    let no_v5 = "golang-jwt v5 could not be built here (`go build` fetches it from the Go \
-                 module proxy, which this machine does not reach)"
-        .to_owned();
+    let no_v5 = if why.contains("proxy.golang.org") || why.contains("dial tcp") {
+        "golang-jwt v5 could not be fetched (`go build` takes it from the Go module proxy, \
+         which this machine does not reach)"
+    } else {
+        "golang-jwt v5 did not build (`go build` of xtask/peers/go; its error was printed)"
+    }
+    .to_owned();
     let (v4, version) =
         build_v4().map_err(|e| format!("{no_v5}; nor Debian's golang-jwt v4: {e}"))?;
     let mut external = External::run("golang-jwt v4", Command::new(&v4).arg(seconds.to_string()))?;
