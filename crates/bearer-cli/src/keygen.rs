@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use jwt_core::{Algorithm, Backend, KeyFamily, KeySpec, PrivateKeyFormat};
+use jwt_core::{Algorithm, Backend, KeySpec, PrivateKeyFormat};
 use remote_keys::{KeyUri, RemoteSigner};
 use secret_file::{Access, Existing};
 
@@ -87,9 +87,12 @@ fn in_device(args: &KeygenArgs, uri: &KeyUri, alg: Algorithm) -> Outcome {
             "--encrypt applies to key files; a device key never leaves the device",
         ));
     }
-    if matches!(alg.key_family(), KeyFamily::Rsa) && args.bits != DEVICE_RSA_BITS {
+    // Devices make the algorithm's default RSA size (`KeySpec::for_algorithm`).
+    if let KeySpec::Rsa { bits } = KeySpec::for_algorithm(alg)
+        && args.bits != bits
+    {
         return Err(Failure::input(format!(
-            "keys made in a device are RSA-{DEVICE_RSA_BITS}; --bits {} applies to key files",
+            "keys made in a device are RSA-{bits}; --bits {} applies to key files",
             args.bits
         )));
     }
@@ -102,15 +105,12 @@ fn in_device(args: &KeygenArgs, uri: &KeyUri, alg: Algorithm) -> Outcome {
     let public = signer.public_key().to_pem().map_err(Failure::input)?;
     write(&args.public, public.as_bytes(), Access::Public, args.force)?;
     eprintln!(
-        "made an {alg} key in {} ({uri}) and wrote {} (public key); send only the public key to the vendor",
+        "made a new {alg} key in {} ({uri}) and wrote {} (public key); send only the public key to the vendor",
         signer.device(),
         args.public.display()
     );
     Ok(())
 }
-
-/// RSA keys that devices make: what `RemoteSigner::generate` asks for.
-const DEVICE_RSA_BITS: usize = 2048;
 
 fn refuse_existing(path: &Path, force: bool) -> Outcome {
     // `symlink_metadata`: a symlink, even a dangling one, counts as taken.

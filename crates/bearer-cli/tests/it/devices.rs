@@ -52,7 +52,7 @@ async fn keygen_then_impersonation_token(uri: &str, dir: &Path, env: &[(String, 
     let out = keygen(&["--public", "imp.pub.pem"]);
     ok(&out);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("made an ES512 key in"), "{stderr}");
+    assert!(stderr.contains("made a new ES512 key in"), "{stderr}");
     assert!(!stderr.contains(PIN), "{stderr}");
     let public = std::fs::read_to_string(dir.join("imp.pub.pem")).unwrap();
     assert!(
