@@ -361,7 +361,7 @@ impl Report<'_> {
             let show =
                 |e: Option<Estimate>| e.map_or_else(|| "–".to_owned(), |e| micros(e.micros()));
             let ratio = |e: Option<Estimate>| match (e, local) {
-                (Some(e), Some(l)) => format!("{:.0}×", e.ns / l.ns),
+                (Some(e), Some(l)) => format!("{:.1}×", e.ns / l.ns),
                 _ => "–".to_owned(),
             };
             let (hsm, kms) = (get("softhsm"), get("moto-kms"));
@@ -514,7 +514,7 @@ mod tests {
         assert!(md.contains("stand-ins"), "{md}");
         let es512 = md.lines().find(|l| l.starts_with("| ES512 |")).unwrap();
         assert!(
-            es512.contains("| 10× |") && es512.contains("| 4000× |"),
+            es512.contains("| 10.0× |") && es512.contains("| 4000.0× |"),
             "{es512}"
         );
         let rsa = md
