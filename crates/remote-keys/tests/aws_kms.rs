@@ -37,12 +37,7 @@ const ACCESS_KEY_ID: &str = "AKIDREMOTEKEYSTEST";
 /// The process's moto server; `None` (after saying "skipped") when moto is
 /// not installed.
 fn moto() -> Option<Arc<MotoServer>> {
-    sandbox::tools::present_or_skip(
-        MotoServer::installed(),
-        "moto_server",
-        "pip install 'moto[server]'",
-    )
-    .then(|| MotoServer::shared().expect("moto_server starts"))
+    MotoServer::available().then(|| MotoServer::shared().expect("moto_server starts"))
 }
 
 async fn config_for(endpoint: String, timeouts: Option<TimeoutConfig>) -> SdkConfig {

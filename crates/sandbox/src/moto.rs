@@ -34,6 +34,17 @@ impl MotoServer {
         crate::tools::on_path("moto_server")
     }
 
+    /// For tests: `true` when installed; otherwise says "skipped" and how to
+    /// install it, or fails where the run must skip nothing
+    /// ([`tools::present_or_skip`](crate::tools::present_or_skip)).
+    pub fn available() -> bool {
+        crate::tools::present_or_skip(
+            Self::installed(),
+            "moto_server",
+            "pip install 'moto[server]'",
+        )
+    }
+
     /// Starts a server on a free loopback port.
     ///
     /// # Errors

@@ -56,6 +56,13 @@ impl SoftHsmToken {
                 .is_ok_and(|o| o.status.success())
     }
 
+    /// For tests: `true` when installed; otherwise says "skipped" and which
+    /// package to install, or fails where the run must skip nothing
+    /// ([`tools::present_or_skip`](crate::tools::present_or_skip)).
+    pub fn available() -> bool {
+        crate::tools::present_or_skip(Self::installed(), "SoftHSM2", "apt-get install softhsm2")
+    }
+
     /// Makes a token labelled `label` whose user PIN is `pin` (written to
     /// [`pin_file`](Self::pin_file)).
     ///

@@ -208,11 +208,7 @@ fn pyjwt_verifies(token: &str, dir: &Path) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_es512_key_made_in_a_pkcs11_token_signs_vdr_tokens() {
     use sandbox::softhsm::SoftHsmToken;
-    if !sandbox::tools::present_or_skip(
-        SoftHsmToken::installed(),
-        "SoftHSM2",
-        "apt-get install softhsm2",
-    ) {
+    if !SoftHsmToken::available() {
         return;
     }
     let token = SoftHsmToken::create("vdr", PIN).unwrap();
@@ -236,11 +232,7 @@ async fn an_es512_key_made_in_a_pkcs11_token_signs_vdr_tokens() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_es512_key_made_in_aws_kms_signs_vdr_tokens() {
     use sandbox::moto::MotoServer;
-    if !sandbox::tools::present_or_skip(
-        MotoServer::installed(),
-        "moto_server",
-        "pip install 'moto[server]'",
-    ) {
+    if !MotoServer::available() {
         return;
     }
     let server = MotoServer::shared().unwrap();
