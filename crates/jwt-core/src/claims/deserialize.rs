@@ -182,6 +182,16 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn a_claims_set_that_is_not_an_object_says_what_was_expected() {
+        let err = serde_json::from_str::<Claims<Map<String, Value>>>("[1]").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a JWT claims set (a JSON object)"),
+            "{err}"
+        );
+    }
+
     /// What `#[derive(Deserialize)]` with `#[serde(flatten)]` reads: the
     /// reference this module must agree with.
     #[derive(Debug, PartialEq, serde::Deserialize)]
