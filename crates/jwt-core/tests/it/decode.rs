@@ -605,6 +605,102 @@ fn decode_reads_the_callers_whole_struct_and_still_validates_registered_claims()
     assert_eq!(unverified.claims.iss, "me");
 }
 
+/// Each of RFC 7519's seven registered claims, read apart from a caller's
+/// type that declares none of them: a value of the wrong type is refused,
+/// and the rule `Validation` holds for it is applied.
+#[test]
+fn every_registered_claim_is_typed_and_validated_whatever_the_callers_type() {
+    let f = fixture(Algorithm::HS256);
+    // `exp` is required by default; the member under test replaces it.
+    let decode_only_private = |member: Value, validation: &Validation| {
+        let mut claims = json!({ "exp": NOW + 60, "cid": "c" });
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(member.as_object().unwrap().clone());
+        let token = f.encoder.encode(&claims).unwrap();
+        decode::<OnlyPrivate>(&token, &f.verifier, validation)
+    };
+    let validation = || validation().leeway(0).unwrap();
+    let wrong_types = [
+        ("iss", json!(5)),
+        ("sub", json!(5)),
+        ("aud", json!(5)),
+        ("exp", json!("soon")),
+        ("nbf", json!("soon")),
+        ("iat", json!("soon")),
+        ("jti", json!(5)),
+    ];
+    for (name, value) in wrong_types {
+        let result = decode_only_private(json!({ name: value }), &validation());
+        assert!(
+            matches!(result, Err(Error::Json { part: "claims", .. })),
+            "{name}: {value}: {result:?}"
+        );
+        // The same claim with a value of the right type passes.
+        let right = match name {
+            "exp" => json!(NOW + 60),
+            "nbf" | "iat" => json!(NOW),
+            _ => json!("x"),
+        };
+        assert!(
+            decode_only_private(json!({ name: right }), &validation()).is_ok(),
+            "{name}"
+        );
+    }
+    let rules: [(Value, Validation, Error); 6] = [
+        (
+            json!({ "iss": "them" }),
+            validation().issuer(["me"]),
+            Error::ClaimMismatch("iss"),
+        ),
+        (
+            json!({ "sub": "user:2" }),
+            validation().subject("user:1"),
+            Error::ClaimMismatch("sub"),
+        ),
+        (
+            json!({ "aud": "other" }),
+            validation().audience(["acme"]),
+            Error::ClaimMismatch("aud"),
+        ),
+        (
+            json!({ "exp": NOW - 1 }),
+            validation(),
+            Error::Expired {
+                exp: NOW - 1,
+                now: NOW,
+                leeway: 0,
+            },
+        ),
+        (
+            json!({ "nbf": NOW + 1 }),
+            validation(),
+            Error::NotYetValid {
+                nbf: NOW + 1,
+                now: NOW,
+                leeway: 0,
+            },
+        ),
+        (
+            json!({ "iat": NOW + 1 }),
+            validation(),
+            Error::IssuedInFuture {
+                iat: NOW + 1,
+                now: NOW,
+                leeway: 0,
+            },
+        ),
+    ];
+    for (claims, validation, expected) in rules {
+        assert_eq!(
+            decode_only_private(claims.clone(), &validation).unwrap_err(),
+            expected,
+            "{claims}"
+        );
+    }
+}
+
 #[test]
 fn decode_takes_any_token_and_verifier_reference() {
     let f = fixture(Algorithm::HS256);
