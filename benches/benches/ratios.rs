@@ -27,6 +27,8 @@ use std::time::{Duration, SystemTime};
 #[cfg(feature = "peers")]
 mod common;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as NO_PAD;
 use jwt_bench::fixtures::{
     Case, Shape, VDR_AUDIENCE, VDR_CID, VDR_ISSUER, VERIFY_TTL_SECS, VdrClaims, VdrExtra,
     backend_label, next_seq, now_secs, signing_input,
@@ -236,8 +238,28 @@ fn sized_decodes(
             };
             let paired = measure_paired(raw, full, duration, block).expect("sized decode");
             report(rows, &group, "decode", backend_label(backend), paired);
+            // The floor: what any decoder into the same type pays over the
+            // raw check (split, base64 of signature and claims, serde's
+            // typed read), with none of decode's strictness or validation.
+            let floor = || {
+                let token = black_box(token.as_str());
+                let (signed, signature) = token.rsplit_once('.').ok_or(malformed())?;
+                let payload = signed.split_once('.').ok_or(malformed())?.1;
+                let signature = NO_PAD.decode(signature).map_err(|_| malformed())?;
+                verifier.verify(signed.as_bytes(), &signature)?;
+                let payload = NO_PAD.decode(payload).map_err(|_| malformed())?;
+                serde_json::from_slice::<jwt_core::Claims<VdrExtra>>(&payload)
+                    .map(|c| drop(black_box(c)))
+                    .map_err(|_| malformed())
+            };
+            let paired = measure_paired(raw, floor, duration, block).expect("sized floor");
+            report(rows, &group, "floor", backend_label(backend), paired);
         }
     }
+}
+
+fn malformed() -> jwt_core::Error {
+    jwt_core::Error::Malformed("not a compact JWS".into())
 }
 
 /// jwt-core on aws-lc against jsonwebtoken 12 on its `aws_lc_rs` provider,
