@@ -8,10 +8,12 @@
 //!
 //! Also paired: decode ÷ raw verification of VDR-shaped HS256 tokens of
 //! about 1 KB and 4 KB (`verify-sized/HS256-<n>KB`), the decode overhead
-//! goals' cases, and, with `--features peers`, jwt-core ÷ jsonwebtoken 12
-//! for each peer case, both on aws-lc (`peers-sign/<case>` and
-//! `peers-verify/<case>`, function `jsonwebtoken`: there the baseline is
-//! jsonwebtoken, so the ratio is jwt-core's speed-up).
+//! goals' cases, with the same for a checkless decoder into the same type
+//! (`floor`) and decode ÷ that decoder (`over-floor`); and, with
+//! `--features peers`, jwt-core ÷ jsonwebtoken 12 for each peer case, both
+//! on aws-lc (`peers-sign/<case>` and `peers-verify/<case>`, function
+//! `jsonwebtoken`: there the baseline is jsonwebtoken, so the ratio is
+//! jwt-core's speed-up).
 //!
 //! Not a criterion bench (criterion reports one figure per benchmark): it
 //! accepts criterion's flags, takes its duration per pair from
@@ -254,6 +256,10 @@ fn sized_decodes(
             };
             let paired = measure_paired(raw, floor, duration, block).expect("sized floor");
             report(rows, &group, "floor", backend_label(backend), paired);
+            // Decode against the floor itself: what decode's checks cost as one
+            // paired figure, not the difference of two figures measured apart.
+            let paired = measure_paired(floor, full, duration, block).expect("over floor");
+            report(rows, &group, "over-floor", backend_label(backend), paired);
         }
     }
 }
