@@ -3,8 +3,7 @@
 // crates/jwt-bench/src/fixtures.rs, as xtask/src/pyjwt_bench.py does). Built
 // and run by `cargo xtask bench-report`; prints one JSON object on stdout:
 // {"versions": "...", "mint": {case: tokens/s}, "verify": {case: tokens/s}}.
-// xtask/peers/go-v4/main.go does the same with golang-jwt v4 where this
-// module cannot be fetched; change both together.
+// golang-jwt is vendored (vendor/), so the build fetches nothing.
 //
 // Usage: golang-jwt-bench SECONDS_PER_CASE
 package main

@@ -160,12 +160,6 @@ fn chart_series(report: &Report<'_>) -> Vec<Series> {
             color: RGBColor(0xbc, 0xbd, 0x22),
             values: other("golang-jwt"),
         },
-        // Measured instead of v5 where Go cannot fetch it; never both.
-        Series {
-            label: "golang-jwt v4",
-            color: RGBColor(0xbc, 0xbd, 0x22),
-            values: other("golang-jwt v4"),
-        },
     ]
 }
 
@@ -255,7 +249,6 @@ pub(super) fn chart(report: &Report<'_>, path: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::bench_report::criterion::Results;
-    use crate::bench_report::external::External;
     use crate::bench_report::paired::Paired;
     use crate::bench_report::tests::{report, scratch};
 
@@ -320,24 +313,5 @@ mod tests {
         for case in CHART_CASES {
             assert!(svg.contains(&format!("\n{case}\n")), "{case} label: {svg}");
         }
-    }
-
-    #[test]
-    fn golang_jwt_v4_has_bars_of_its_own_name() {
-        let results = Results::default();
-        let paired = Paired::default();
-        let v4 = External::from_json(
-            "golang-jwt v4",
-            &serde_json::json!({"mint": {"ES512": 300.0}}),
-        );
-        let others = [v4];
-        let mut report = report(&results, &paired);
-        report.others = &others;
-        let drawn: Vec<&str> = chart_series(&report)
-            .into_iter()
-            .filter(|s| s.values.iter().any(Option::is_some))
-            .map(|s| s.label)
-            .collect();
-        assert_eq!(drawn, ["golang-jwt v4"]);
     }
 }

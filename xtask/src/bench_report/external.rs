@@ -23,8 +23,7 @@ pub(super) struct Wanted {
 /// One library's throughput, from its program's JSON.
 #[derive(Debug)]
 pub(super) struct External {
-    /// How the report names it: `PyJWT`, `node jsonwebtoken`, `golang-jwt`
-    /// (`golang-jwt v4` where v5 could not be built).
+    /// How the report names it: `PyJWT`, `node jsonwebtoken`, `golang-jwt`.
     pub(super) name: &'static str,
     /// For example `PyJWT 2.10.1 with cryptography 44.0.0 on Python 3.12.3`.
     pub(super) versions: String,
@@ -32,9 +31,6 @@ pub(super) struct External {
     pub(super) mint: BTreeMap<String, f64>,
     /// Verify + validate tokens per second by case label.
     pub(super) verify: BTreeMap<String, f64>,
-    /// What the report should say about a stand-in measured in place of the
-    /// library asked for (golang-jwt v4 for v5).
-    pub(super) note: Option<String>,
 }
 
 impl External {
@@ -64,7 +60,6 @@ impl External {
             versions: value["versions"].as_str().unwrap_or(name).to_owned(),
             mint: rates("mint"),
             verify: rates("verify"),
-            note: None,
         }
     }
 
@@ -113,12 +108,7 @@ pub(super) fn measure(wanted: &Wanted, notes: &mut Vec<String>) -> Vec<External>
             continue;
         }
         match measure(wanted.seconds) {
-            Ok(external) => {
-                if let Some(note) = &external.note {
-                    notes.push(format!("{name} comparison: {note}."));
-                }
-                out.push(external);
-            }
+            Ok(external) => out.push(external),
             Err(why) => notes.push(format!("{name} comparison skipped: {why}.")),
         }
     }

@@ -9,7 +9,7 @@ pub(super) const USAGE: &str =
   --no-peers   leave out the peer libraries (jsonwebtoken, jwt-simple)
   --no-python  leave out the PyJWT comparison
   --no-node    leave out node's jsonwebtoken (installed from npm under the target directory)
-  --no-go      leave out Go's golang-jwt (Go installed when missing and root; v5 from the Go proxy, else Debian's v4)
+  --no-go      leave out Go's golang-jwt (Go installed when missing and root; golang-jwt v5 vendored)
   --no-fips    leave out the FIPS build (it needs cmake and Go, installed when missing and root)
   --no-remote  leave out sign latency through SoftHSM2 and moto's KMS (needs both installed)";
 

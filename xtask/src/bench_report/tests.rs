@@ -209,21 +209,18 @@ fn others() -> Vec<External> {
                 ("HS256", 61_000.0),
             ]),
             verify: rates(&[("ES512", 1_300.0), ("ES256", 8_000.0)]),
-            note: None,
         },
         External {
             name: "node jsonwebtoken",
             versions: "jsonwebtoken 9.0.3 on node v20.0.0".to_owned(),
             mint: rates(&[("ES512", 1_900.0), ("HS256", 90_000.0)]),
             verify: rates(&[("ES512", 1_700.0), ("HS256", 80_000.0)]),
-            note: None,
         },
         External {
             name: "golang-jwt",
             versions: "golang-jwt v5.2.2 on go1.19.8".to_owned(),
             mint: rates(&[("ES512", 1_100.0), ("RS256-2048", 700.0)]),
             verify: rates(&[("ES512", 1_000.0)]),
-            note: None,
         },
     ]
 }
