@@ -4,7 +4,7 @@
 //!
 //! golang-jwt is vendored (`xtask/peers/go/vendor`, as `go mod vendor` lays
 //! it out, test files left out) and built with `-mod=vendor`, so the build
-//! fetches nothing: these machines do not reach the Go module proxy. The
+//! fetches nothing and needs no route to the Go module proxy. The
 //! vendored tree is the `v5.2.2` tag of github.com/golang-jwt/jwt, whose
 //! module hash is the `h1:` line of `go.sum`; to move to another release,
 //! run `go get github.com/golang-jwt/jwt/v5@vX && go mod vendor` where the
